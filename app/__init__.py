@@ -1,0 +1,48 @@
+"""同心 Tongxin: the application factory."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, g
+from flask_appbuilder import AppBuilder
+from flask_login import current_user
+
+from app import config
+from app.extensions import db, migrate
+
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+
+
+def create_app(overrides: dict[str, Any] | None = None) -> Flask:
+    """Build the portal. ``overrides`` may hold setting names (``mode``…) or Flask keys."""
+    settings = config.build(overrides)
+    app = Flask(__name__, instance_path=settings["TONGXIN_INSTANCE_DIR"])
+    app.config.update(settings)
+
+    from app.checks import raise_on_errors
+    from app.errors import register_error_pages
+    from app.security import TongxinSecurityManager
+    from app.ui import IndexView, register_ui
+    from views.registry import register_all
+
+    raise_on_errors()
+    with app.app_context():
+        db.init_app(app)
+        migrate.init_app(app, db, directory=str(MIGRATIONS), render_as_batch=True)
+        appbuilder = AppBuilder(
+            security_manager_class=TongxinSecurityManager,
+            indexview=IndexView,
+            update_perms=False,
+        )
+        appbuilder.init_app(app, db.session)
+        register_all(appbuilder)
+        register_ui(app)
+        register_error_pages(app)
+
+    @app.before_request
+    def _remember_actor() -> None:
+        g.tongxin_user_id = current_user.id if current_user.is_authenticated else None
+
+    return app

@@ -1,0 +1,45 @@
+"""Bring a database to a usable state: migrations, permissions, roles, the first admin."""
+
+from __future__ import annotations
+
+from flask import Flask, current_app
+from flask_appbuilder.security.manager import BaseSecurityManager
+from flask_migrate import upgrade
+
+from app import MIGRATIONS
+from app.policy import ADMIN, sync_roles
+
+
+def menu_names() -> dict[str, tuple[str, str]]:
+    """resource → (menu entry name, menu group) of every registered model."""
+    import models
+
+    return {m.__resource__ or "": (m.__name__, m.__menu_group__) for m in models.registry()}
+
+
+def init_database(app: Flask) -> list[str]:
+    """Apply migrations, create permissions and built-in roles. Returns roles created."""
+    with app.app_context():
+        upgrade(directory=str(MIGRATIONS))
+        return sync_security()
+
+
+def sync_security() -> list[str]:
+    """Permissions of every view, the admin and public roles, the built-in roles."""
+    appbuilder = current_app.appbuilder
+    BaseSecurityManager.create_db(appbuilder.sm)  # admin and public roles first: the
+    appbuilder.add_permissions(update_perms=True)  # admin role then receives every permission
+    return sync_roles(appbuilder.sm, menu_names())
+
+
+def ensure_admin(app: Flask, username: str, password: str) -> bool:
+    """Create the 系统管理员 account ``username`` unless it exists. True if created."""
+    with app.app_context():
+        sm = app.appbuilder.sm
+        if sm.find_user(username=username) is not None:
+            return False
+        user = sm.add_user(username, "系统", "管理员", f"{username}@tongxin.local",
+                           sm.find_role(ADMIN), password=password)
+        if not user:
+            raise RuntimeError("创建管理员失败 / could not create the admin user")
+        return True

@@ -1,0 +1,115 @@
+"""Configuration: typed defaults, then environment overrides, then explicit overrides."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from flask_appbuilder.const import AUTH_DB
+
+ROOT = Path(__file__).resolve().parent.parent
+TRANSLATIONS = ROOT / "translations"
+
+MODES = ("production", "demo", "test")
+
+
+class ConfigError(RuntimeError):
+    """The configuration cannot run; the message says what to set, in Chinese and English."""
+
+
+@dataclass(frozen=True)
+class Defaults:
+    """The settings people change, with their defaults (env names in brackets)."""
+
+    mode: str = "production"  # TONGXIN_MODE: production | demo | test
+    instance_dir: str = str(Path.cwd() / "instance")  # TONGXIN_INSTANCE_DIR
+    database_url: str = ""  # DATABASE_URL; default: SQLite file in the instance folder
+    secret_key: str = ""  # SECRET_KEY; required in production
+    locale: str = "zh"  # TONGXIN_LOCALE: default language of the UI
+    page_size: int = 20  # TONGXIN_PAGE_SIZE: rows per list page
+
+
+def _from_env() -> dict[str, Any]:
+    env = os.environ
+    out: dict[str, Any] = {}
+    for field, name in (
+        ("mode", "TONGXIN_MODE"),
+        ("instance_dir", "TONGXIN_INSTANCE_DIR"),
+        ("database_url", "DATABASE_URL"),
+        ("secret_key", "SECRET_KEY"),
+        ("locale", "TONGXIN_LOCALE"),
+        ("page_size", "TONGXIN_PAGE_SIZE"),
+    ):
+        if env.get(name):
+            out[field] = int(env[name]) if field == "page_size" else env[name]
+    return out
+
+
+def _demo_secret(instance: Path) -> str:
+    """A random key kept in the instance folder, so demo sessions survive a restart."""
+    path = instance / "demo-secret-key"
+    if not path.exists():
+        path.write_text(secrets.token_hex(32))
+    return path.read_text().strip()
+
+
+def build(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Return the Flask config: defaults < environment < ``overrides`` (Flask keys allowed)."""
+    overrides = dict(overrides or {})
+    settings = {**Defaults().__dict__, **_from_env()}
+    for key in list(overrides):
+        if key in settings:
+            settings[key] = overrides.pop(key)
+    mode = settings["mode"]
+    if mode not in MODES:
+        raise ConfigError(
+            f"TONGXIN_MODE 只能是 {', '.join(MODES)} / TONGXIN_MODE must be one of {MODES}"
+        )
+    instance = Path(settings["instance_dir"])
+    instance.mkdir(parents=True, exist_ok=True)
+    secret = settings["secret_key"] or overrides.get("SECRET_KEY", "")
+    if not secret:
+        if mode == "production":
+            raise ConfigError(
+                "未设置 SECRET_KEY：生产环境必须通过环境变量 SECRET_KEY 提供一个随机长字符串。\n"
+                "SECRET_KEY is not set: in production, provide a long random string in the "
+                "SECRET_KEY environment variable."
+            )
+        secret = _demo_secret(instance) if mode == "demo" else secrets.token_hex(32)
+    db_url = settings["database_url"] or f"sqlite:///{instance / 'tongxin.db'}"
+    config: dict[str, Any] = {
+        "TONGXIN_MODE": mode,
+        "TONGXIN_INSTANCE_DIR": str(instance),
+        "TONGXIN_PAGE_SIZE": settings["page_size"],
+        "SECRET_KEY": secret,
+        "SQLALCHEMY_DATABASE_URI": db_url,
+        "SQLALCHEMY_TRACK_MODIFICATIONS": False,
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "APP_NAME": "同心",
+        "APP_ICON": "",
+        "AUTH_TYPE": AUTH_DB,
+        "AUTH_ROLE_ADMIN": "系统管理员",
+        "AUTH_ROLE_PUBLIC": "Public",
+        "AUTH_USER_REGISTRATION": False,
+        "FAB_API_SWAGGER_UI": True,
+        "FAB_ADD_SECURITY_VIEWS": True,
+        "FAB_UPDATE_PERMS": False,
+        "FAB_CREATE_DB": False,
+        "FAB_API_MAX_PAGE_SIZE": 100,
+        "BABEL_DEFAULT_LOCALE": settings["locale"],
+        "BABEL_DEFAULT_TIMEZONE": "Asia/Shanghai",
+        "BABEL_TRANSLATION_DIRECTORIES": str(TRANSLATIONS),
+        "LANGUAGES": {
+            "zh": {"flag": "cn", "name": "简体中文"},
+            "en": {"flag": "gb", "name": "English"},
+        },
+        "WTF_CSRF_ENABLED": True,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "TESTING": mode == "test",
+    }
+    config.update(overrides)
+    return config

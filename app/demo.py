@@ -1,0 +1,2 @@
+def load_demo(password: str) -> str:
+    return "demo data TBD"

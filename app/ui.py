@@ -1,0 +1,81 @@
+"""What every page shares: the home page, the page language and the texts scripts need."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from babel.dates import get_day_names, get_month_names
+from flask import Flask
+from flask_appbuilder import IndexView as FabIndexView
+from flask_appbuilder import expose
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+
+
+def html_lang() -> str:
+    """The ``lang`` attribute of pages: ``zh-CN`` for Chinese."""
+    locale = str(get_locale() or "zh")
+    return "zh-CN" if locale.startswith("zh") else locale
+
+
+def js_strings() -> dict[str, Any]:
+    """Texts used by the page scripts (select2, date picker), in the current language."""
+    locale = get_locale()
+    months = get_month_names("wide", locale=locale)
+    months_short = get_month_names("abbreviated", locale=locale)
+    days = get_day_names("wide", locale=locale)
+    days_short = get_day_names("abbreviated", locale=locale)
+    days_min = get_day_names("narrow", locale=locale)
+    week = [6, 0, 1, 2, 3, 4, 5]  # Babel counts from Monday, the date picker from Sunday
+    return {
+        "select": _("Please choose"),
+        "errorLoading": _("The results could not be loaded."),
+        "inputTooLong": _("Too many characters."),
+        "inputTooShort": _("Please type more characters."),
+        "loadingMore": _("Loading more results…"),
+        "maximumSelected": _("You cannot choose more items."),
+        "noResults": _("No results found"),
+        "searching": _("Searching…"),
+        "removeAllItems": _("Remove all items"),
+        "datepicker": {
+            "days": [days[i] for i in week],
+            "daysShort": [days_short[i] for i in week],
+            "daysMin": [days_min[i] for i in week],
+            "months": [months[i] for i in range(1, 13)],
+            "monthsShort": [months_short[i] for i in range(1, 13)],
+            "today": _("Today"),
+            "clear": _("Clear"),
+            "format": "yyyy-mm-dd",
+            "titleFormat": _("MM yyyy"),
+            "weekStart": 1,
+        },
+    }
+
+
+class IndexView(FabIndexView):
+    """Home page: a card per record type the user may read, with its row count."""
+
+    index_template = "tongxin/index.html"
+
+    @expose("/")
+    def index(self) -> Any:
+        import models
+        from views.permissions import READ
+
+        sm = self.appbuilder.sm
+        cards = []
+        for model in models.registry():
+            if sm.has_access(f"can_{READ}", model.__resource__):
+                count = self.appbuilder.session.scalar(select(func.count()).select_from(model))
+                cards.append({"model": model, "count": count,
+                              "url": f"/{model.__resource__}/list/"})
+        self.update_redirect()
+        return self.render_template(self.index_template, appbuilder=self.appbuilder,
+                                    cards=cards)
+
+
+def register_ui(app: Flask) -> None:
+    """Template helpers every page uses."""
+    app.jinja_env.globals["tx_html_lang"] = html_lang
+    app.jinja_env.globals["tx_js_strings"] = js_strings

@@ -1,0 +1,84 @@
+"""Model metadata: the options a model declares so that its screens can be generated.
+
+Every record type subclasses :class:`PortalModel` and declares these class attributes.
+Column labels and flags live in each column's ``info`` dict, built with :func:`col`.
+The generator (``views.generator``) and the start-up checks (``app.checks``) read them;
+nothing else in the code base repeats them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, ClassVar
+
+from flask_appbuilder import Model
+from flask_babel import LazyString
+from flask_babel import lazy_gettext as _l
+
+#: Menu groups, in menu order: key → label.
+MENU_GROUPS: dict[str, LazyString] = {
+    "org": _l("Organisation"),
+    "settings": _l("Settings"),
+}
+
+
+def col(label: LazyString, *, sensitive: bool = False, **extra: Any) -> dict[str, Any]:
+    """Build a column's ``info`` dict: its label and flags such as ``sensitive``."""
+    info: dict[str, Any] = {"label": label, "sensitive": sensitive}
+    info.update(extra)
+    return info
+
+
+class PortalModel(Model):
+    """Base of every record type that gets generated screens and an API."""
+
+    __abstract__ = True
+
+    #: Label of the record type (e.g. 社区), a lazy string.
+    __label__: ClassVar[LazyString | None] = None
+    #: Resource name in URLs and permissions: ``/api/v1/<resource>/``.
+    __resource__: ClassVar[str | None] = None
+    #: Key of :data:`MENU_GROUPS` the menu entry goes under.
+    __menu_group__: ClassVar[str] = "org"
+    #: Font Awesome icon of the menu entry.
+    __icon__: ClassVar[str] = "fa-table"
+    #: Columns shown on the list page, in order.
+    __list_columns__: ClassVar[Sequence[str]] = ()
+    #: Columns the search form offers.
+    __search_columns__: ClassVar[Sequence[str]] = ()
+    #: Columns of the add and edit forms; empty means every labelled column.
+    __form_columns__: ClassVar[Sequence[str]] = ()
+    #: Default order of the list: (column, "asc" | "desc").
+    __order__: ClassVar[tuple[str, str]] = ("id", "desc")
+    #: Scope keys: the columns that place a row in the organisation tree.
+    __scope_keys__: ClassVar[Sequence[str]] = ()
+    #: Column shown when another record refers to this one (e.g. in a select).
+    __title_column__: ClassVar[str] = "name"
+    #: Menu position inside its group (smaller first).
+    __menu_order__: ClassVar[int] = 100
+
+    def __str__(self) -> str:
+        return str(getattr(self, self.__title_column__, None) or f"#{getattr(self, 'id', '')}")
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} {getattr(self, 'id', None)}>"
+
+
+def registry() -> list[type[PortalModel]]:
+    """Every concrete record type, in menu order."""
+    seen: list[type[PortalModel]] = []
+    stack = list(PortalModel.__subclasses__())
+    while stack:
+        cls = stack.pop(0)
+        stack.extend(cls.__subclasses__())
+        if not cls.__dict__.get("__abstract__", False) and cls not in seen:
+            seen.append(cls)
+    groups = list(MENU_GROUPS)
+    return sorted(
+        seen,
+        key=lambda m: (
+            groups.index(m.__menu_group__) if m.__menu_group__ in groups else len(groups),
+            m.__menu_order__,
+            m.__name__,
+        ),
+    )

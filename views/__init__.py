@@ -1,0 +1,1 @@
+"""The generator and the views it builds from model metadata."""

@@ -1,0 +1,227 @@
+"""The base classes every generated view and API derives from.
+
+They add what FAB lacks, once for all models: friendly database errors that keep the
+user's input, uniqueness checked before writing, a server-side search for relation
+selects, and Chinese messages for API validation errors.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import abort, flash, request
+from flask_appbuilder import ModelRestApi, ModelView
+from flask_appbuilder.api import expose, safe
+from flask_appbuilder.exceptions import DatabaseException
+from flask_appbuilder.models.sqla.interface import SQLAInterface
+from flask_appbuilder.security.decorators import permission_name, protect
+from flask_babel import gettext as _
+from marshmallow import ValidationError
+from sqlalchemy import String, cast, or_, select
+from sqlalchemy.exc import SQLAlchemyError
+
+from app.integrity import UserFacingError, friendly_db_error, unique_conflicts
+from views.api_messages import translate_errors
+
+CHOICES_PAGE = 20
+
+
+class PortalInterface(SQLAInterface):
+    """FAB's SQLAlchemy interface, raising :class:`UserFacingError` on database failures."""
+
+    def add(self, item: Any, commit: bool = True) -> None:
+        try:
+            super().add(item, commit)
+        except SQLAlchemyError as err:
+            raise friendly_db_error(err) from None
+
+    def edit(self, item: Any, commit: bool = True) -> None:
+        try:
+            super().edit(item, commit)
+        except DatabaseException as err:
+            raise friendly_db_error(err.__cause__ or SQLAlchemyError()) from None
+
+    def delete(self, item: Any, commit: bool = True) -> None:
+        try:
+            super().delete(item, commit)
+        except DatabaseException as err:
+            raise friendly_db_error(err.__cause__ or SQLAlchemyError()) from None
+
+
+class PortalModelView(ModelView):
+    """A generated CRUD screen. A failed save shows the form again, with the input kept."""
+
+    def _save(self, form: Any, item: Any, is_add: bool) -> bool:
+        session = self.datamodel.session
+        conflicts = unique_conflicts(session, item)
+        if conflicts:
+            session.rollback()
+            for field, message in conflicts.items():
+                if field in form:
+                    form[field].errors = [*form[field].errors, message]
+                else:
+                    flash(message, "danger")
+            return False
+        try:
+            if is_add:
+                self.pre_add(item)
+                self.datamodel.add(item)
+                self.post_add(item)
+            else:
+                self.pre_update(item)
+                self.datamodel.edit(item)
+                self.post_update(item)
+        except UserFacingError as err:
+            session.rollback()
+            flash(str(err), "danger")
+            return False
+        flash(self.add_row_message if is_add else self.edit_row_message, "success")
+        return True
+
+    def _add(self) -> Any:
+        form = self.add_form.refresh()
+        if request.method == "POST":
+            if form.validate():
+                self.process_form(form, True)
+                item = self.datamodel.obj()
+                form.populate_obj(item)
+                if self._save(form, item, is_add=True):
+                    return None
+        else:
+            self.update_redirect()
+        return self._get_add_widget(form=form, exclude_cols=[])
+
+    def _edit(self, pk: Any) -> Any:
+        item = self.datamodel.get(pk, self._base_filters)
+        if not item:
+            abort(404)
+        pk = self.datamodel.get_pk_value(item)
+        if request.method == "POST":
+            form = self.edit_form.refresh(request.form)
+            form._id = pk
+            if form.validate():
+                self.process_form(form, False)
+                form.populate_obj(item)
+                if self._save(form, item, is_add=False):
+                    return None
+        else:
+            form = self.edit_form.refresh(obj=item)
+            self.prefill_form(form, pk)
+            self.update_redirect()
+        return self._get_edit_widget(form=form, exclude_cols=[])
+
+    def _delete(self, pk: Any) -> None:
+        item = self.datamodel.get(pk, self._base_filters)
+        if not item:
+            abort(404)
+        try:
+            self.pre_delete(item)
+            self.datamodel.delete(item)
+            self.post_delete(item)
+        except UserFacingError as err:
+            self.datamodel.session.rollback()
+            flash(str(err), "danger")
+        else:
+            flash(self.delete_row_message, "success")
+        self.update_redirect()
+
+
+class PortalModelApi(ModelRestApi):
+    """A generated REST resource with Chinese errors and a ``choices`` search."""
+
+    allow_browser_login = True
+    #: relation name → SQLAInterface of the related model (filled by the generator)
+    choice_interfaces: dict[str, SQLAInterface] = {}
+
+    def _unprocessable(self, messages: Any) -> Any:
+        return self.response_422(message=translate_errors(messages))
+
+    def _write(self, item: Any, is_add: bool) -> Any:
+        session = self.datamodel.session
+        conflicts = unique_conflicts(session, item)
+        if conflicts:
+            session.rollback()
+            return self.response_422(message={k: [v] for k, v in conflicts.items()})
+        try:
+            if is_add:
+                self.pre_add(item)
+                self.datamodel.add(item)
+                self.post_add(item)
+            else:
+                self.pre_update(item)
+                self.datamodel.edit(item)
+                self.post_update(item)
+        except UserFacingError as err:
+            session.rollback()
+            return self.response_422(message=str(err))
+        body = (self.add_model_schema if is_add else self.edit_model_schema).dump(item)
+        return self.response(201 if is_add else 200, result=body,
+                             id=self.datamodel.get_pk_value(item))
+
+    def post_headless(self) -> Any:
+        if not request.is_json:
+            return self.response_400(message=_("The request body must be JSON."))
+        try:
+            item = self.add_model_schema.load(request.json)
+        except ValidationError as err:
+            return self._unprocessable(err.messages)
+        return self._write(item, is_add=True)
+
+    def put_headless(self, pk: Any) -> Any:
+        item = self.datamodel.get(pk, self._base_filters)
+        if not request.is_json:
+            return self.response_400(message=_("The request body must be JSON."))
+        if not item:
+            return self.response_404()
+        try:
+            if self.datamodel.is_pk_composite():
+                raise ValidationError({"pk": [_("Composite keys cannot be changed.")]})
+            self.edit_model_schema.load(request.json, instance=item)
+        except ValidationError as err:
+            self.datamodel.session.rollback()
+            return self._unprocessable(err.messages)
+        return self._write(item, is_add=False)
+
+    def delete_headless(self, pk: Any) -> Any:
+        item = self.datamodel.get(pk, self._base_filters)
+        if not item:
+            return self.response_404()
+        try:
+            self.pre_delete(item)
+            self.datamodel.delete(item)
+            self.post_delete(item)
+        except UserFacingError as err:
+            self.datamodel.session.rollback()
+            return self.response_422(message=str(err))
+        return self.response(200, message=_("Deleted"))
+
+    @expose("/choices/<column>", methods=["GET"])
+    @protect()
+    @safe
+    @permission_name("choices")
+    def choices(self, column: str) -> Any:
+        """Rows of a related model matching ``?q=`` (select2's format)."""
+        interface = self.choice_interfaces.get(column)
+        if interface is None:
+            return self.response_404()
+        model = interface.obj
+        term = (request.args.get("q") or "").strip()
+        try:
+            page = max(int(request.args.get("page", 1)), 1)
+        except ValueError:
+            page = 1
+        title = getattr(model, model.__title_column__, None)
+        stmt = select(model)
+        kind = getattr(self, "choice_kinds", {}).get(column)
+        if kind:
+            stmt = stmt.where(model.kind == kind, model.active.is_(True))
+        if term:
+            conds = [title.contains(term, autoescape=True)] if title is not None else []
+            if term.isdigit():
+                conds.append(cast(model.id, String) == term)
+            stmt = stmt.where(or_(*conds))
+        order = title if title is not None else model.id
+        stmt = stmt.order_by(order).offset((page - 1) * CHOICES_PAGE).limit(CHOICES_PAGE + 1)
+        rows = list(self.datamodel.session.scalars(stmt))
+        results = [{"id": interface.get_pk_value(r), "text": str(r)} for r in rows[:CHOICES_PAGE]]
+        return self.response(200, results=results, pagination={"more": len(rows) > CHOICES_PAGE})

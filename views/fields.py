@@ -1,0 +1,80 @@
+"""Form fields for relations: a select that searches on the server as the user types."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_babel import gettext as _
+from markupsafe import Markup, escape
+from wtforms import Field
+from wtforms.validators import ValidationError
+
+
+class RemoteSelectWidget:
+    """``<select>`` that asks ``endpoint`` for matching rows (select2 with ajax)."""
+
+    def __init__(self, endpoint: str, multiple: bool = False) -> None:
+        self.endpoint = endpoint
+        self.multiple = multiple
+
+    def __call__(self, field: RemoteSelectField, **kwargs: Any) -> Markup:
+        attrs = {
+            "id": field.id, "name": field.name, "class": "form-control tx-remote-select",
+            "data-endpoint": self.endpoint, "data-placeholder": _("Type to search"),
+            "style": "width:100%",
+        }
+        attrs.update({k: v for k, v in kwargs.items() if k not in ("class",)})
+        if self.multiple:
+            attrs["multiple"] = "multiple"
+        html = ["<select"]
+        html += [f' {k}="{escape(v)}"' for k, v in attrs.items()]
+        html.append(">")
+        if not self.multiple:
+            html.append('<option value=""></option>')
+        for obj in field.selected_objects():
+            html.append(f'<option value="{escape(field.pk_of(obj))}" selected>'
+                        f"{escape(str(obj))}</option>")
+        html.append("</select>")
+        return Markup("".join(html))
+
+
+class RemoteSelectField(Field):
+    """A relation to one row (or many with ``multiple``), chosen by a server-side search.
+
+    The chosen primary keys are loaded through the ORM session, so a key the user may not
+    see (or that does not exist) is refused like a wrong choice.
+    """
+
+    def __init__(self, label: Any = None, validators: Any = None, *, interface: Any,
+                 endpoint: str, multiple: bool = False, **kwargs: Any) -> None:
+        super().__init__(label, validators, widget=RemoteSelectWidget(endpoint, multiple),
+                         **kwargs)
+        self.interface = interface  # SQLAInterface of the related model
+        self.multiple = multiple
+        self._invalid = False
+
+    def pk_of(self, obj: Any) -> Any:
+        return self.interface.get_pk_value(obj)
+
+    def selected_objects(self) -> list[Any]:
+        if self.data is None:
+            return []
+        return list(self.data) if self.multiple else [self.data]
+
+    def _value(self) -> str:
+        return ",".join(str(self.pk_of(o)) for o in self.selected_objects())
+
+    def process_formdata(self, valuelist: list[str]) -> None:
+        keys = [v for v in valuelist if v not in ("", None)]
+        objects = []
+        for key in keys:
+            obj = self.interface.get(key) if str(key).isdigit() else None
+            if obj is None:
+                self._invalid = True
+            else:
+                objects.append(obj)
+        self.data = objects if self.multiple else (objects[0] if objects else None)
+
+    def pre_validate(self, form: Any) -> None:
+        if self._invalid:
+            raise ValidationError(_("Not a valid choice"))

@@ -1,0 +1,189 @@
+"""The generator: model metadata → a FAB ModelView, a ModelRestApi and a menu entry.
+
+Adding a record type means writing one model class (see ``models.meta``); this module
+turns its declarations into screens and an API. Nothing here names a particular model.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from flask import current_app
+from flask_appbuilder import AppBuilder
+from flask_appbuilder.fieldwidgets import Select2Widget
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import inspect
+from sqlalchemy.orm import RelationshipProperty
+from wtforms import SelectField
+from wtforms.validators import DataRequired, Optional
+
+from models.meta import MENU_GROUPS, PortalModel
+from views.base import PortalInterface, PortalModelApi, PortalModelView
+from views.fields import RemoteSelectField
+from views.permissions import METHOD_PERMISSIONS
+
+#: Columns every model has that the generated forms never show.
+SYSTEM_COLUMNS = ("id", "version", "created_by_id", "changed_by_id", "created_on", "changed_on")
+
+MENU_ICONS = {"org": "fa-sitemap", "settings": "fa-cogs"}
+
+
+@dataclass
+class ModelSpec:
+    """What the generator needs to know about one model, read from its metadata."""
+
+    model: type[PortalModel]
+    labels: dict[str, Any] = field(default_factory=dict)
+    relations: dict[str, RelationshipProperty[Any]] = field(default_factory=dict)
+    choices: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    @property
+    def resource(self) -> str:
+        return self.model.__resource__ or self.model.__name__.lower()
+
+    @property
+    def form_columns(self) -> list[str]:
+        declared = list(self.model.__form_columns__)
+        if declared:
+            return declared
+        fks = {c.name for r in self.relations.values() for c in r.local_columns}
+        return [n for n in self.labels if n not in SYSTEM_COLUMNS and n not in fks]
+
+    @property
+    def show_columns(self) -> list[str]:
+        return [*self.form_columns, "created_on", "changed_on"]
+
+
+def describe(model: type[PortalModel]) -> ModelSpec:
+    """Read a model's labels, relations and choices from its metadata."""
+    spec = ModelSpec(model)
+    mapper = inspect(model)
+    for column in mapper.columns:
+        info = column.info
+        if "label" in info:
+            key = mapper.get_property_by_column(column).key
+            spec.labels[key] = info["label"]
+            if "choices" in info:
+                spec.choices[key] = info["choices"]
+    for rel in mapper.relationships:
+        if "label" in rel.info:
+            spec.labels[rel.key] = rel.info["label"]
+            spec.relations[rel.key] = rel
+    return spec
+
+
+def _relation_field(spec: ModelSpec, name: str) -> RemoteSelectField:
+    rel = spec.relations[name]
+    required = not rel.uselist and any(not c.nullable for c in rel.local_columns)
+    return RemoteSelectField(
+        spec.labels[name],
+        [DataRequired()] if required else [Optional()],
+        interface=PortalInterface(rel.mapper.class_),
+        endpoint=f"/api/v1/{spec.resource}/choices/{name}",
+        multiple=rel.uselist,
+    )
+
+
+def _choice_field(spec: ModelSpec, name: str) -> SelectField:
+    options = list(spec.choices[name].items())
+    return SelectField(spec.labels[name], choices=options, widget=Select2Widget(),
+                       validators=[DataRequired()])
+
+
+def _api_columns(spec: ModelSpec, columns: list[str]) -> list[str]:
+    out = ["id"]
+    for name in columns:
+        rel = spec.relations.get(name)
+        if rel is None:
+            out.append(name)
+        else:
+            title = rel.mapper.class_.__title_column__
+            out += [f"{name}.id", f"{name}.{title}"]
+    return out
+
+
+def build_view(spec: ModelSpec) -> type[PortalModelView]:
+    """The ModelView class of one model."""
+    model, label = spec.model, spec.model.__label__
+    form_fields: dict[str, Any] = {}
+    for name in spec.form_columns:
+        if name in spec.relations:
+            form_fields[name] = _relation_field(spec, name)
+        elif name in spec.choices:
+            form_fields[name] = _choice_field(spec, name)
+    formatters = {
+        name: (lambda value, c=choices: str(c.get(value, value)))
+        for name, choices in spec.choices.items()
+    }
+    attrs: dict[str, Any] = {
+        "datamodel": PortalInterface(model),
+        "route_base": f"/{spec.resource}",
+        "class_permission_name": spec.resource,
+        "method_permission_name": METHOD_PERMISSIONS,
+        "label_columns": dict(spec.labels),
+        "list_columns": list(model.__list_columns__),
+        "search_columns": list(model.__search_columns__),
+        "show_columns": spec.show_columns,
+        "add_columns": spec.form_columns,
+        "edit_columns": spec.form_columns,
+        "order_columns": [c for c in model.__list_columns__ if c not in spec.relations],
+        "base_order": model.__order__,
+        "add_form_extra_fields": form_fields,
+        "edit_form_extra_fields": form_fields,
+        "formatters_columns": formatters,
+        "page_size": current_app.config.get("TONGXIN_PAGE_SIZE", 20),
+        "list_title": _l("%(label)s list", label=label),
+        "show_title": _l("%(label)s details", label=label),
+        "add_title": _l("Add %(label)s", label=label),
+        "edit_title": _l("Edit %(label)s", label=label),
+    }
+    return type(f"{model.__name__}View", (PortalModelView,), attrs)
+
+
+def build_api(spec: ModelSpec) -> type[PortalModelApi]:
+    """The ModelRestApi class of one model, at ``/api/v1/<resource>/``."""
+    model = spec.model
+    attrs: dict[str, Any] = {
+        "datamodel": PortalInterface(model),
+        "resource_name": spec.resource,
+        "class_permission_name": spec.resource,
+        "method_permission_name": METHOD_PERMISSIONS,
+        "label_columns": dict(spec.labels),
+        "list_columns": _api_columns(spec, list(model.__list_columns__)),
+        "show_columns": _api_columns(spec, spec.show_columns),
+        "add_columns": spec.form_columns,
+        "edit_columns": spec.form_columns,
+        "search_columns": list(model.__search_columns__),
+        "order_columns": [c for c in model.__list_columns__ if c not in spec.relations],
+        "base_order": model.__order__,
+        "choice_interfaces": {
+            name: PortalInterface(rel.mapper.class_) for name, rel in spec.relations.items()
+        },
+        "choice_kinds": {
+            name: rel.info["dict_kind"]
+            for name, rel in spec.relations.items() if "dict_kind" in rel.info
+        },
+        "list_title": _l("%(label)s list", label=model.__label__),
+        "show_title": _l("%(label)s details", label=model.__label__),
+        "add_title": _l("Add %(label)s", label=model.__label__),
+        "edit_title": _l("Edit %(label)s", label=model.__label__),
+    }
+    return type(f"{model.__name__}Api", (PortalModelApi,), attrs)
+
+
+def register(appbuilder: AppBuilder, model: type[PortalModel]) -> ModelSpec:
+    """Add one model's screens, API and menu entry to ``appbuilder``."""
+    spec = describe(model)
+    group = model.__menu_group__
+    appbuilder.add_view(
+        build_view(spec),
+        model.__name__,
+        icon=model.__icon__,
+        label=model.__label__,
+        category=group,
+        category_label=MENU_GROUPS[group],
+        category_icon=MENU_ICONS.get(group, "fa-folder"),
+    )
+    appbuilder.add_api(build_api(spec))
+    return spec
