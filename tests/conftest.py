@@ -1,0 +1,81 @@
+"""Shared fixtures: one migrated database per test session (SQLite, or PostgreSQL when
+``DATABASE_URL`` says so), the app, a client, and a login helper that fills CSRF tokens."""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import create_engine, text
+
+from app import create_app
+from app.bootstrap import ensure_admin, init_database
+
+PASSWORD = "Tongxin@2026"
+CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
+
+
+def _reset_postgres(url: str) -> None:
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        conn.execute(text("DROP SCHEMA public CASCADE"))
+        conn.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    url = os.environ.get("DATABASE_URL", "")
+    if url.startswith("postgresql"):
+        _reset_postgres(url)
+        return url
+    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'tongxin-test.db'}"
+
+
+@pytest.fixture(scope="session")
+def app(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Flask:
+    instance = tmp_path_factory.mktemp("instance")
+    application = create_app({"mode": "test", "instance_dir": str(instance),
+                              "database_url": database_url})
+    init_database(application)
+    ensure_admin(application, "admin", PASSWORD)
+    return application
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+def csrf_token(client: FlaskClient, url: str) -> str:
+    """The CSRF token of the form at ``url``."""
+    page = client.get(url)
+    match = CSRF.search(page.get_data(as_text=True))
+    assert match, f"no CSRF token on {url} ({page.status_code})"
+    return match.group(1)
+
+
+def login(client: FlaskClient, username: str = "admin", password: str = PASSWORD) -> None:
+    """Log ``client`` in through the real login form."""
+    resp = client.post("/login/", data={"username": username, "password": password,
+                                        "csrf_token": csrf_token(client, "/login/")})
+    assert resp.status_code == 302, f"login of {username} failed"
+
+
+@pytest.fixture
+def admin_client(client: FlaskClient) -> Iterator[FlaskClient]:
+    login(client)
+    yield client
+
+
+@pytest.fixture(scope="session")
+def output_dir() -> Path:
+    """Where tests leave files for people to look at (screenshots)."""
+    path = Path(os.environ.get("TONGXIN_TEST_OUTPUT", "test-output"))
+    path.mkdir(parents=True, exist_ok=True)
+    return path
