@@ -29,10 +29,8 @@ def col(label: LazyString, *, sensitive: bool = False, **extra: Any) -> dict[str
     return info
 
 
-class PortalModel(Model):
-    """Base of every record type that gets generated screens and an API."""
-
-    __abstract__ = True
+class PortalOptions:
+    """The declarations a record type makes; :class:`PortalModel` carries them."""
 
     #: Label of the record type (e.g. 社区), a lazy string.
     __label__: ClassVar[LazyString | None] = None
@@ -62,6 +60,12 @@ class PortalModel(Model):
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {getattr(self, 'id', None)}>"
+
+
+class PortalModel(PortalOptions, Model):
+    """Base of every record type that gets generated screens and an API."""
+
+    __abstract__ = True
 
 
 def registry() -> list[type[PortalModel]]:

@@ -52,7 +52,8 @@ class ModelSpec:
 
     @property
     def show_columns(self) -> list[str]:
-        return [*self.form_columns, "created_on", "changed_on"]
+        stamps = [c for c in ("created_on", "changed_on") if c in self.labels]
+        return [*self.form_columns, *stamps]
 
 
 def describe(model: type[PortalModel]) -> ModelSpec:
