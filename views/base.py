@@ -130,8 +130,6 @@ class PortalModelApi(ModelRestApi):
     """A generated REST resource with Chinese errors and a ``choices`` search."""
 
     allow_browser_login = True
-    #: relation name → SQLAInterface of the related model (filled by the generator)
-    choice_interfaces: dict[str, SQLAInterface] = {}
 
     def _unprocessable(self, messages: Any) -> Any:
         return self.response_422(message=translate_errors(messages))
@@ -195,16 +193,17 @@ class PortalModelApi(ModelRestApi):
             return self.response_422(message=str(err))
         return self.response(200, message=_("Deleted"))
 
-    @expose("/choices/<column>", methods=["GET"])
+    @expose("/choices/", methods=["GET"])
     @protect()
     @safe
     @permission_name("choices")
-    def choices(self, column: str) -> Any:
-        """Rows of a related model matching ``?q=`` (select2's format)."""
-        interface = self.choice_interfaces.get(column)
-        if interface is None:
-            return self.response_404()
-        model = interface.obj
+    def choices(self) -> Any:
+        """Rows of this resource matching ``?q=`` (select2's format), for relation selects.
+
+        ``?kind=`` narrows a dictionary to one kind. Rows come through the ORM session,
+        so the reader's scope applies as everywhere else.
+        """
+        model = self.datamodel.obj
         term = (request.args.get("q") or "").strip()
         try:
             page = max(int(request.args.get("page", 1)), 1)
@@ -212,8 +211,8 @@ class PortalModelApi(ModelRestApi):
             page = 1
         title = getattr(model, model.__title_column__, None)
         stmt = select(model)
-        kind = getattr(self, "choice_kinds", {}).get(column)
-        if kind:
+        kind = request.args.get("kind")
+        if kind and hasattr(model, "kind"):
             stmt = stmt.where(model.kind == kind, model.active.is_(True))
         if term:
             conds = [title.contains(term, autoescape=True)] if title is not None else []
@@ -223,5 +222,6 @@ class PortalModelApi(ModelRestApi):
         order = title if title is not None else model.id
         stmt = stmt.order_by(order).offset((page - 1) * CHOICES_PAGE).limit(CHOICES_PAGE + 1)
         rows = list(self.datamodel.session.scalars(stmt))
-        results = [{"id": interface.get_pk_value(r), "text": str(r)} for r in rows[:CHOICES_PAGE]]
+        results = [{"id": self.datamodel.get_pk_value(r), "text": str(r)}
+                   for r in rows[:CHOICES_PAGE]]
         return self.response(200, results=results, pagination={"more": len(rows) > CHOICES_PAGE})

@@ -74,6 +74,12 @@ def describe(model: type[PortalModel]) -> ModelSpec:
     return spec
 
 
+def choices_url(model: type[PortalModel], kind: str | None = None) -> str:
+    """Where a relation select searches rows of ``model`` (``kind`` for dictionaries)."""
+    url = f"/api/v1/{model.__resource__}/choices/"
+    return f"{url}?kind={kind}" if kind else url
+
+
 def _relation_field(spec: ModelSpec, name: str) -> RemoteSelectField:
     rel = spec.relations[name]
     required = not rel.uselist and any(not c.nullable for c in rel.local_columns)
@@ -81,7 +87,7 @@ def _relation_field(spec: ModelSpec, name: str) -> RemoteSelectField:
         spec.labels[name],
         [DataRequired()] if required else [Optional()],
         interface=PortalInterface(rel.mapper.class_),
-        endpoint=f"/api/v1/{spec.resource}/choices/{name}",
+        endpoint=choices_url(rel.mapper.class_, rel.info.get("dict_kind")),
         multiple=rel.uselist,
     )
 
@@ -158,13 +164,6 @@ def build_api(spec: ModelSpec) -> type[PortalModelApi]:
         "search_columns": list(model.__search_columns__),
         "order_columns": [c for c in model.__list_columns__ if c not in spec.relations],
         "base_order": model.__order__,
-        "choice_interfaces": {
-            name: PortalInterface(rel.mapper.class_) for name, rel in spec.relations.items()
-        },
-        "choice_kinds": {
-            name: rel.info["dict_kind"]
-            for name, rel in spec.relations.items() if "dict_kind" in rel.info
-        },
         "list_title": _l("%(label)s list", label=model.__label__),
         "show_title": _l("%(label)s details", label=model.__label__),
         "add_title": _l("Add %(label)s", label=model.__label__),
