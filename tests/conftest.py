@@ -65,6 +65,7 @@ def login(client: FlaskClient, username: str = "admin", password: str = PASSWORD
     resp = client.post("/login/", data={"username": username, "password": password,
                                         "csrf_token": csrf_token(client, "/login/")})
     assert resp.status_code == 302, f"login of {username} failed"
+    assert "/login" not in resp.headers.get("Location", ""), f"login of {username} refused"
 
 
 @pytest.fixture
