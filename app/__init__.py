@@ -23,11 +23,13 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
 
     from app.checks import raise_on_errors
     from app.errors import register_error_pages
+    from app.i18n import compile_if_stale
     from app.security import TongxinSecurityManager
     from app.ui import IndexView, register_ui
     from views.registry import register_all
 
     raise_on_errors()
+    compile_if_stale()  # a fresh clone has no .mo files (they are git-ignored)
     with app.app_context():
         db.init_app(app)
         migrate.init_app(app, db, directory=str(MIGRATIONS), render_as_batch=True)

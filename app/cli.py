@@ -1,4 +1,4 @@
-"""The ``tongxin`` console script: init, demo, run, check."""
+"""The ``tongxin`` console script: init, demo, run, check, i18n."""
 
 from __future__ import annotations
 
@@ -100,3 +100,26 @@ def check() -> None:
     if findings:
         raise SystemExit(1)
     click.echo("检查通过，未发现问题 / System check identified no issues.")
+
+
+@main.group(help="界面翻译目录 / the message catalogues (translations/)")
+def i18n() -> None:
+    """``tongxin i18n extract|compile``."""
+
+
+@i18n.command(help="提取界面文字并更新各语言目录 / extract texts, update the catalogues")
+def extract() -> None:
+    from app import i18n as catalogues
+
+    template = catalogues.extract()
+    click.echo(f"{catalogues.POT}: {len(template)} 条 / messages")
+    for locale, missing in catalogues.update().items():
+        click.echo(f"{catalogues.po_path(locale)}: {len(missing)} 条未翻译 / untranslated")
+
+
+@i18n.command(name="compile", help="编译翻译目录（.po → .mo）/ compile the catalogues")
+def compile_() -> None:
+    from app import i18n as catalogues
+
+    for path in catalogues.compile():
+        click.echo(f"已编译 / compiled: {path}")

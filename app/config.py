@@ -92,7 +92,7 @@ def build(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         "APP_ICON": "",
         "AUTH_TYPE": AUTH_DB,
         "AUTH_ROLE_ADMIN": "系统管理员",
-        "AUTH_ROLE_PUBLIC": "Public",
+        "AUTH_ROLE_PUBLIC": "公众",  # the role of visitors who are not signed in
         "AUTH_USER_REGISTRATION": False,
         "FAB_API_SWAGGER_UI": True,
         "FAB_ADD_SECURITY_VIEWS": True,

@@ -38,6 +38,7 @@ def js_strings() -> dict[str, Any]:
         "noResults": _("No results found"),
         "searching": _("Searching…"),
         "removeAllItems": _("Remove all items"),
+        "noRowSelected": _("No row selected"),
         "datepicker": {
             "days": [days[i] for i in week],
             "daysShort": [days_short[i] for i in week],

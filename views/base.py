@@ -134,6 +134,15 @@ class PortalModelApi(ModelRestApi):
     def _unprocessable(self, messages: Any) -> Any:
         return self.response_422(message=translate_errors(messages))
 
+    def _get_field_info(self, field: Any, filter_rel_field: Any, page: Any = None,
+                        page_size: Any = None) -> Any:
+        # FAB translates a missing description with gettext(""), which returns the header
+        # of the message catalogue: an absent description stays empty instead.
+        info = super()._get_field_info(field, filter_rel_field, page=page, page_size=page_size)
+        if not self.description_columns.get(field.name):
+            info["description"] = ""
+        return info
+
     def _write(self, item: Any, is_add: bool) -> Any:
         session = self.datamodel.session
         conflicts = unique_conflicts(session, item)

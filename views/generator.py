@@ -12,10 +12,13 @@ from typing import Any
 from flask import current_app
 from flask_appbuilder import AppBuilder
 from flask_appbuilder.fieldwidgets import Select2Widget
+from flask_babel import format_date, format_datetime
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import inspect
+from sqlalchemy import Boolean, Date, DateTime, inspect
 from sqlalchemy.orm import RelationshipProperty
-from wtforms import SelectField
+from wtforms import BooleanField, SelectField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Optional
 
 from models.meta import MENU_GROUPS, PortalModel
@@ -37,6 +40,7 @@ class ModelSpec:
     labels: dict[str, Any] = field(default_factory=dict)
     relations: dict[str, RelationshipProperty[Any]] = field(default_factory=dict)
     choices: dict[str, dict[str, Any]] = field(default_factory=dict)
+    flags: set[str] = field(default_factory=set)
 
     @property
     def resource(self) -> str:
@@ -67,6 +71,8 @@ def describe(model: type[PortalModel]) -> ModelSpec:
             spec.labels[key] = info["label"]
             if "choices" in info:
                 spec.choices[key] = info["choices"]
+            if isinstance(column.type, Boolean):
+                spec.flags.add(key)
     for rel in mapper.relationships:
         if "label" in rel.info:
             spec.labels[rel.key] = rel.info["label"]
@@ -93,7 +99,7 @@ def _relation_field(spec: ModelSpec, name: str) -> RemoteSelectField:
 
 
 def _choice_field(spec: ModelSpec, name: str) -> SelectField:
-    options = list(spec.choices[name].items())
+    options = [SelectChoice(value, label) for value, label in spec.choices[name].items()]
     return SelectField(spec.labels[name], choices=options, widget=Select2Widget(),
                        validators=[DataRequired()])
 
@@ -110,6 +116,25 @@ def _api_columns(spec: ModelSpec, columns: list[str]) -> list[str]:
     return out
 
 
+def _format_bool(value: Any) -> str:
+    return "" if value is None else _("Yes") if value else _("No")
+
+
+def _value_formatters(spec: ModelSpec) -> dict[str, Any]:
+    """Dates as 2026-11-23, times as 2026-11-23 09:30 (local time), booleans as 是/否."""
+    out: dict[str, Any] = {}
+    mapper = inspect(spec.model)
+    for column in mapper.columns:
+        key = mapper.get_property_by_column(column).key
+        if isinstance(column.type, DateTime):
+            out[key] = lambda v: format_datetime(v, "yyyy-MM-dd HH:mm") if v else ""
+        elif isinstance(column.type, Date):
+            out[key] = lambda v: format_date(v, "yyyy-MM-dd") if v else ""
+        elif isinstance(column.type, Boolean):
+            out[key] = _format_bool
+    return out
+
+
 def build_view(spec: ModelSpec) -> type[PortalModelView]:
     """The ModelView class of one model."""
     model, label = spec.model, spec.model.__label__
@@ -119,10 +144,13 @@ def build_view(spec: ModelSpec) -> type[PortalModelView]:
             form_fields[name] = _relation_field(spec, name)
         elif name in spec.choices:
             form_fields[name] = _choice_field(spec, name)
-    formatters = {
+        elif name in spec.flags:
+            # an unticked box is a valid "no", never a missing answer
+            form_fields[name] = BooleanField(spec.labels[name], validators=[Optional()])
+    formatters = {**_value_formatters(spec), **{
         name: (lambda value, c=choices: str(c.get(value, value)))
         for name, choices in spec.choices.items()
-    }
+    }}
     attrs: dict[str, Any] = {
         "datamodel": PortalInterface(model),
         "route_base": f"/{spec.resource}",
@@ -148,6 +176,16 @@ def build_view(spec: ModelSpec) -> type[PortalModelView]:
     return type(f"{model.__name__}View", (PortalModelView,), attrs)
 
 
+def _api_labels(spec: ModelSpec) -> dict[str, Any]:
+    """Labels of the API columns, including ``id`` and the ``relation.id/title`` pairs."""
+    labels: dict[str, Any] = {"id": _l("ID"), **spec.labels}
+    for name, rel in spec.relations.items():
+        title = rel.mapper.class_.__title_column__
+        labels[f"{name}.id"] = _l("%(label)s ID", label=spec.labels[name])
+        labels[f"{name}.{title}"] = spec.labels[name]
+    return labels
+
+
 def build_api(spec: ModelSpec) -> type[PortalModelApi]:
     """The ModelRestApi class of one model, at ``/api/v1/<resource>/``."""
     model = spec.model
@@ -156,7 +194,7 @@ def build_api(spec: ModelSpec) -> type[PortalModelApi]:
         "resource_name": spec.resource,
         "class_permission_name": spec.resource,
         "method_permission_name": METHOD_PERMISSIONS,
-        "label_columns": dict(spec.labels),
+        "label_columns": _api_labels(spec),
         "list_columns": _api_columns(spec, list(model.__list_columns__)),
         "show_columns": _api_columns(spec, spec.show_columns),
         "add_columns": spec.form_columns,
