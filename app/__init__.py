@@ -9,7 +9,7 @@ from flask import Flask, g
 from flask_appbuilder import AppBuilder
 from flask_login import current_user
 
-from app import config
+from app import config, scoping
 from app.extensions import db, migrate
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
@@ -43,8 +43,12 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
         register_ui(app)
         register_error_pages(app)
 
+    scoping.install()
+
     @app.before_request
     def _remember_actor() -> None:
+        """Who writes, and which rows they may see: resolved once per request."""
         g.tongxin_user_id = current_user.id if current_user.is_authenticated else None
+        g.tx_scope = app.appbuilder.sm.scope_of(current_user)
 
     return app

@@ -8,6 +8,7 @@ from flask_migrate import upgrade
 
 from app import MIGRATIONS
 from app.policy import ADMIN, sync_roles
+from app.scoping import system
 
 
 def menu_names() -> dict[str, tuple[str, str]]:
@@ -19,7 +20,7 @@ def menu_names() -> dict[str, tuple[str, str]]:
 
 def init_database(app: Flask) -> list[str]:
     """Apply migrations, create permissions and built-in roles. Returns roles created."""
-    with app.app_context():
+    with app.app_context(), system():
         upgrade(directory=str(MIGRATIONS))
         return sync_security()
 
@@ -34,7 +35,7 @@ def sync_security() -> list[str]:
 
 def ensure_admin(app: Flask, username: str, password: str) -> bool:
     """Create the 系统管理员 account ``username`` unless it exists. True if created."""
-    with app.app_context():
+    with app.app_context(), system():
         sm = app.appbuilder.sm
         if sm.find_user(username=username) is not None:
             return False

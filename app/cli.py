@@ -39,7 +39,7 @@ def init(admin_user: str) -> None:
         click.echo(f"已创建角色 / role created: {role}")
     password = os.environ.get("TONGXIN_ADMIN_PASSWORD")
     with app.app_context():
-        exists = app.appbuilder.sm.find_user(username=admin_user) is not None
+        exists = app.appbuilder.sm.find_user(username=admin_user) is not None  # not scoped
     if not exists:
         if not password:
             if not sys.stdin.isatty():
@@ -64,7 +64,9 @@ def demo() -> None:
     app = _app()
     init_database(app)
     ensure_admin(app, "admin", password)
-    with app.app_context():
+    from app.scoping import system
+
+    with app.app_context(), system():
         report = load_demo(password)
     click.echo(report)
     click.echo(f"\n演示账号密码 / demo password: {password}"

@@ -389,6 +389,7 @@ class DemoAccount:
     person: str
     org: str  # what the account stands for, for the report
     org_short: str  # what goes into the user's last name (at most 64 characters)
+    binding: dict[str, Any] = field(default_factory=dict)  # the user's scope columns
 
 
 def _names(communities: Sequence[Community]) -> str:
@@ -396,7 +397,7 @@ def _names(communities: Sequence[Community]) -> str:
 
 
 def demo_accounts(plan: Plan, rows: dict[str, Any]) -> list[DemoAccount]:
-    """The demo accounts, each bound (for now: by name only) to one organisation."""
+    """The demo accounts, each bound to one organisation (its scope)."""
     street = rows["streets"][plan.streets[0]["name"]]
     first = plan.communities[0]
     community = rows["communities"][first["street"], first["name"]]
@@ -415,20 +416,21 @@ def demo_accounts(plan: Plan, rows: dict[str, Any]) -> list[DemoAccount]:
     path = f"{street.name}{community.name}"
     accounts = [
         DemoAccount("street1", STREET, plan.street_admin, f"{DISTRICT}{street.name}",
-                    street.name),
+                    street.name, {"street_id": street.id}),
         DemoAccount("community1", COMMUNITY, community.secretary or "社区工作者",
-                    path, path),
+                    path, path, {"community_id": community.id}),
         DemoAccount("grid1", GRID, grid.worker_name or "网格员",
-                    f"{path}{grid.name}", f"{community.name}{grid.name}"),
+                    f"{path}{grid.name}", f"{community.name}{grid.name}", {"grids": [grid]}),
     ]
     for n, unit in enumerate(pair, 1):
         kind = unit.unit_type.name if unit.unit_type else ""
         accounts.append(DemoAccount(f"unit{n}", UNIT, unit.contact_person or "联系人",
                                     f"{unit.name}（{kind}，服务{_names(unit.communities)}）",
-                                    unit.name))
+                                    unit.name, {"partner_unit_id": unit.id}))
     accounts.append(DemoAccount(
         "social1", SOCIAL, station.contact_person or "社工",
-        f"{station.name}（服务{_names(station.communities)}）", station.name))
+        f"{station.name}（服务{_names(station.communities)}）", station.name,
+        {"station_id": station.id}))
     return accounts
 
 
@@ -456,6 +458,9 @@ def _ensure_users(accounts: Sequence[DemoAccount],
         if not user:
             raise RuntimeError(f"创建演示账号 {acc.username} 失败 / could not create "
                                f"the demo user {acc.username}")
+        for key, value in acc.binding.items():
+            setattr(user, key, value)
+        db.session.commit()
         created += 1
         final.append(acc)
     return final, created
@@ -511,8 +516,8 @@ def _report(accounts: Sequence[DemoAccount], created: dict[type, int],
                    [["admin", ADMIN, "系统管理员", f"{DISTRICT}（全部数据 / everything）"],
                     *[[a.username, a.role, a.person, a.org] for a in accounts]]),
            "",
-           "注：账号与组织范围的绑定将在后续版本提供，目前仅记录在上表和用户姓名中。",
-           "Note: users are not yet bound to a scope; the table above records who is who."]
+           "每个账号只能看到和修改其所代表组织范围内的数据。",
+           "Each account sees and changes only the rows of the organisation it stands for."]
     return "\n".join(out)
 
 

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask_appbuilder.security.sqla.manager import SecurityManager
 
-from app import security_views
+from app import scoping, security_views
+from models.users import TongxinUser
 
 
 class TongxinSecurityManager(SecurityManager):
-    """Who the user is; the scope questions join here in the scope issue."""
+    """Who the user is and which organisation it works for."""
+
+    user_model = TongxinUser
 
     # FAB's security screens with Chinese labels (same class names, same permissions)
     userdbmodelview = security_views.UserDBModelView
@@ -18,3 +23,10 @@ class TongxinSecurityManager(SecurityManager):
     viewmenumodelview = security_views.ViewMenuModelView
     permissionviewmodelview = security_views.PermissionViewModelView
     userstatschartview = security_views.UserStatsChartView
+
+    def scope_of(self, user: Any) -> scoping.Scope:
+        """Which rows ``user`` may see: everything for a 系统管理员, else its binding."""
+        if user is None or not getattr(user, "is_authenticated", False):
+            return scoping.NOTHING
+        is_admin = any(role.name == self.auth_role_admin for role in user.roles)
+        return scoping.resolve(self.session, user, is_admin)

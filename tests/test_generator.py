@@ -16,6 +16,7 @@ from flask_babel import force_locale
 
 import models
 from app.extensions import db
+from app.scoping import system
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -45,7 +46,7 @@ def _sample(model: type, suffix: str) -> Any:
 
 @pytest.mark.parametrize("model", models.registry(), ids=lambda m: m.__resource__)
 def test_every_model_has_pages_and_api(app: Any, admin_client: Any, model: type) -> None:
-    with app.app_context():
+    with app.app_context(), system():
         row = _sample(model, model.__resource__)
         db.session.add(row)
         db.session.commit()
@@ -84,7 +85,7 @@ def test_api_shares_one_permission_name_with_pages(app: Any) -> None:
 def test_relation_fields_search_on_the_server(app: Any, admin_client: Any) -> None:
     from models.org import Street
 
-    with app.app_context():
+    with app.app_context(), system():
         for i in range(30):
             db.session.add(Street(name=f"搜索街道{i:02d}"))
         db.session.commit()
@@ -102,7 +103,7 @@ def test_relation_fields_search_on_the_server(app: Any, admin_client: Any) -> No
 def test_duplicate_name_in_one_street_is_a_field_error(app: Any, admin_client: Any) -> None:
     from models.org import Community, Street
 
-    with app.app_context():
+    with app.app_context(), system():
         street = Street(name="重名检查街道")
         db.session.add_all([street, Community(name="重名社区", street=street)])
         db.session.commit()
@@ -118,7 +119,7 @@ def test_duplicate_name_in_one_street_is_a_field_error(app: Any, admin_client: A
         assert "已存在" in html
     api = admin_client.post("/api/v1/community/", json={"name": "重名社区", "street": street_id})
     assert api.status_code == 422 and "name" in api.json["message"]
-    with app.app_context():
+    with app.app_context(), system():
         assert db.session.query(Community).count() == before
 
 
@@ -149,9 +150,10 @@ SCRIPT = textwrap.dedent('''
     from app import create_app
     from app.bootstrap import ensure_admin, init_database
     from app.extensions import db
+    from app.scoping import system
     app = create_app({"mode": "test", "instance_dir": sys.argv[1],
                       "database_url": "sqlite:///" + sys.argv[1] + "/gen.db"})
-    with app.app_context():
+    with app.app_context(), system():
         db.metadata.create_all(db.engine, tables=[Notice.__table__])
     init_database(app)
     ensure_admin(app, "admin", "Tongxin@2026")

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import abort, flash, request
+from flask import abort, flash, redirect, request
 from flask_appbuilder import ModelRestApi, ModelView
+from flask_appbuilder import expose as expose_page
 from flask_appbuilder.api import expose, safe
 from flask_appbuilder.exceptions import DatabaseException
 from flask_appbuilder.models.sqla.interface import SQLAInterface
@@ -124,6 +125,31 @@ class PortalModelView(ModelView):
         else:
             flash(self.delete_row_message, "success")
         self.update_redirect()
+
+
+    @expose_page("/action/<string:name>/<pk>", methods=["GET", "POST"])
+    def action(self, name: str, pk: Any) -> Any:
+        """A row action: an unknown action or a row out of sight is a 404."""
+        if name not in self.actions or self.datamodel.get(pk) is None:
+            abort(404)
+        return super().action(name, pk)
+
+    @expose_page("/action_post", methods=["POST"])
+    def action_post(self) -> Any:
+        """A bulk action: unknown action → 404; rows out of sight are left out."""
+        name = request.form.get("action", "")
+        if name not in self.actions:
+            abort(404)
+        permission = self.get_action_permission_name(name)
+        if not self.appbuilder.sm.has_access(permission, self.class_permission_name):
+            abort(403)
+        items = [self.datamodel.get(self._deserialize_pk_if_composite(pk))
+                 for pk in request.form.getlist("rowid")]
+        items = [item for item in items if item is not None]
+        if not items:
+            flash(_("No record selected."), "warning")
+            return redirect(self.get_redirect())
+        return self.actions[name].func(items)
 
 
 class PortalModelApi(ModelRestApi):

@@ -1,0 +1,278 @@
+"""Row scoping: every ORM read on a scoped model gets the current user's criteria, and
+every write is checked once, after flush, against the same criteria.
+
+The one home of "who may see which rows". Views and APIs add nothing of their own: the
+criteria ride on the SQLAlchemy session (``do_orm_execute`` + ``with_loader_criteria``),
+so lists, detail pages, edits, row actions, exports, charts and relation choices all see
+the same rows. The scope is resolved once per request (``before_request``) and kept on
+``flask.g``; outside a request nothing is visible unless code enters :func:`system`
+on purpose (CLI, migrations, demo data, tests' set-up).
+"""
+
+from __future__ import annotations
+
+import contextvars
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+from flask import g, has_request_context
+from flask_babel import gettext as _
+from sqlalchemy import event, false, inspect, select
+from sqlalchemy.orm import ORMExecuteState, Session, with_loader_criteria
+
+from app.integrity import UserFacingError
+from models.mixins import CommunityKey, GridKey, StreetKey, UnitKey
+from models.org import Community, Grid, PartnerUnit, SocialWorkStation, Street, unit_community
+
+#: Criteria are not carried onto lazy loads: a lazy load runs ``do_orm_execute`` itself
+#: and gets the scope in force at that moment (the user's own relations load unscoped
+#: inside :func:`system`, not with the criteria of the query that loaded the user).
+_OPTS: dict[str, Any] = {"include_aliases": True, "propagate_to_loaders": False}
+
+_SYSTEM: contextvars.ContextVar[bool] = contextvars.ContextVar("tx_system", default=False)
+
+
+class ScopeViolation(UserFacingError):
+    """A write would put a row where its writer may not see it."""
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What one user may see. ``level`` names the binding; the id sets are derived."""
+
+    level: str  # all | street | community | grid | unit | station | none
+    street_ids: frozenset[int] = field(default_factory=frozenset)
+    community_ids: frozenset[int] = field(default_factory=frozenset)
+    grid_ids: frozenset[int] = field(default_factory=frozenset)
+    unit_ids: frozenset[int] = field(default_factory=frozenset)
+    station_ids: frozenset[int] = field(default_factory=frozenset)
+
+    @property
+    def unrestricted(self) -> bool:
+        return self.level == "all"
+
+    def describe(self) -> str:
+        """Why rows are visible, in the user's language (e.g. 本社区记录)."""
+        return {
+            "all": _("All records (system administrator)"),
+            "street": _("Records of your street"),
+            "community": _("Records of your community"),
+            "grid": _("Records of your grid"),
+            "unit": _("Records of your unit"),
+            "station": _("Records of the communities your station serves"),
+        }.get(self.level, _("No records: your account is not bound to an organisation"))
+
+
+ALL = Scope("all")
+NOTHING = Scope("none")
+
+
+@contextmanager
+def system() -> Iterator[None]:
+    """Run code with no scope at all, on purpose (CLI, demo data, migrations, set-up)."""
+    token = _SYSTEM.set(True)
+    try:
+        yield
+    finally:
+        _SYSTEM.reset(token)
+
+
+def current_scope() -> Scope | None:
+    """The scope in force now; ``None`` means unrestricted (system context)."""
+    if _SYSTEM.get():
+        return None
+    if has_request_context():
+        return g.get("tx_scope", NOTHING)
+    return NOTHING
+
+
+# --- resolving a user's scope -------------------------------------------------------------
+
+def resolve(session: Session, user: Any, is_admin: bool) -> Scope:
+    """The scope of ``user`` from its organisation binding (queries run unscoped)."""
+    if is_admin:
+        return ALL
+    with system():
+        if getattr(user, "partner_unit_id", None):
+            unit = session.get(PartnerUnit, user.partner_unit_id)
+            communities = [c for c in unit.communities] if unit else []
+            return Scope("unit", frozenset(c.street_id for c in communities),
+                         frozenset(c.id for c in communities), unit_ids=frozenset(
+                             [user.partner_unit_id] if unit else []))
+        if getattr(user, "station_id", None):
+            station = session.get(SocialWorkStation, user.station_id)
+            communities = list(station.communities) if station else []
+            return Scope("station", frozenset(c.street_id for c in communities),
+                         frozenset(c.id for c in communities),
+                         station_ids=frozenset([user.station_id] if station else []))
+        grids = list(getattr(user, "grids", None) or [])
+        if grids:
+            return Scope("grid", frozenset(gr.street_id for gr in grids),
+                         frozenset(gr.community_id for gr in grids),
+                         frozenset(gr.id for gr in grids))
+        if getattr(user, "community_id", None):
+            community = session.get(Community, user.community_id)
+            if community is not None:
+                return Scope("community", frozenset([community.street_id]),
+                             frozenset([community.id]))
+        if getattr(user, "street_id", None):
+            return Scope("street", frozenset([user.street_id]))
+    return NOTHING
+
+
+# --- read criteria ------------------------------------------------------------------------
+
+def criteria(scope: Scope) -> list[Any]:
+    """The loader criteria of ``scope``: one per scope-key mixin and per org table.
+
+    The id sets are bound as parameters (tuples), so SQLAlchemy caches one statement
+    shape per scope level whatever the ids.
+    """
+    if scope.level == "none":
+        return _deny_all()
+    s, c = tuple(sorted(scope.street_ids)), tuple(sorted(scope.community_ids))
+    gr, u = tuple(sorted(scope.grid_ids)), tuple(sorted(scope.unit_ids))
+    opts = [
+        with_loader_criteria(StreetKey, lambda cls: cls.street_id.in_(s), **_OPTS),
+        with_loader_criteria(Street, lambda cls: cls.id.in_(s), **_OPTS),
+    ]
+    if scope.level != "street":
+        opts += [
+            with_loader_criteria(CommunityKey, lambda cls: cls.community_id.in_(c),
+                                 **_OPTS),
+            with_loader_criteria(Community, lambda cls: cls.id.in_(c), **_OPTS),
+        ]
+    if scope.level == "grid":
+        opts += [
+            with_loader_criteria(GridKey, lambda cls: cls.grid_id.in_(gr), **_OPTS),
+            with_loader_criteria(Grid, lambda cls: cls.id.in_(gr), **_OPTS),
+        ]
+    if scope.level == "unit":
+        opts += [
+            with_loader_criteria(UnitKey, lambda cls: cls.partner_unit_id.in_(u),
+                                 **_OPTS),
+            with_loader_criteria(PartnerUnit, lambda cls: cls.id.in_(u), **_OPTS),
+        ]
+    else:
+        served = _served_units(scope)
+        opts.append(with_loader_criteria(PartnerUnit, lambda cls: cls.id.in_(served),
+                                         **_OPTS))
+    if scope.level == "station":
+        st = tuple(sorted(scope.station_ids))
+        opts.append(with_loader_criteria(SocialWorkStation, lambda cls: cls.id.in_(st),
+                                         **_OPTS))
+    return opts
+
+
+def _served_units(scope: Scope) -> Any:
+    """Ids of partner units serving a community the scope covers (a subquery)."""
+    link, community = unit_community, Community.__table__
+    stmt = select(link.c.partner_unit_id)
+    if scope.level == "street":
+        return stmt.join(community, community.c.id == link.c.community_id).where(
+            community.c.street_id.in_(tuple(sorted(scope.street_ids))))
+    return stmt.where(link.c.community_id.in_(tuple(sorted(scope.community_ids))))
+
+
+def _deny_all() -> list[Any]:
+    return [with_loader_criteria(cls, lambda c: false(), **_OPTS)
+            for cls in (StreetKey, CommunityKey, GridKey, UnitKey, Street, Community, Grid,
+                        PartnerUnit, SocialWorkStation)]
+
+
+def is_scoped(model: type) -> bool:
+    """Whether rows of ``model`` are filtered by scope."""
+    return issubclass(model, (StreetKey, CommunityKey, GridKey, UnitKey, Street, Community,
+                              Grid, PartnerUnit, SocialWorkStation))
+
+
+def _on_execute(state: ORMExecuteState) -> None:
+    if not state.is_select or state.execution_options.get("tx_unscoped"):
+        return
+    scope = current_scope()
+    if scope is None or scope.unrestricted:
+        return
+    state.statement = state.statement.options(*criteria(scope))
+
+
+# --- write check --------------------------------------------------------------------------
+
+def _derive_keys(session: Session, obj: Any) -> None:
+    """Fill a row's parent keys from its children (grid → community → street)."""
+    with system():
+        if isinstance(obj, GridKey) and obj.grid_id is None and obj.grid is not None:
+            obj.grid_id = obj.grid.id
+        if isinstance(obj, GridKey) and obj.grid_id and isinstance(obj, CommunityKey):
+            grid = session.get(Grid, obj.grid_id)
+            if grid is not None:
+                obj.community_id = grid.community_id
+        if isinstance(obj, CommunityKey) and obj.community_id is None and obj.community:
+            obj.community_id = obj.community.id
+        if isinstance(obj, CommunityKey) and obj.community_id and isinstance(obj, StreetKey):
+            community = session.get(Community, obj.community_id)
+            if community is not None:
+                obj.street_id = community.street_id
+
+
+def _fill_from_writer(obj: Any, scope: Scope) -> None:
+    """New rows land in the writer's own place when the writer has exactly one."""
+    def only(ids: frozenset[int]) -> int | None:
+        return next(iter(ids)) if len(ids) == 1 else None
+
+    if isinstance(obj, UnitKey) and scope.level == "unit" and obj.partner_unit_id is None:
+        obj.partner_unit_id = only(scope.unit_ids)
+    if isinstance(obj, GridKey) and scope.level == "grid" and obj.grid_id is None:
+        obj.grid_id = only(scope.grid_ids)
+    if isinstance(obj, CommunityKey) and obj.community_id is None and scope.level in (
+            "community", "grid", "unit", "station"):
+        obj.community_id = only(scope.community_ids)
+    if isinstance(obj, StreetKey) and obj.street_id is None and scope.level != "all":
+        obj.street_id = only(scope.street_ids)
+    if isinstance(obj, PartnerUnit) and not obj.communities and scope.level == "community":
+        with system():
+            community = object_session_get(obj, Community, only(scope.community_ids))
+        if community is not None:
+            obj.communities.append(community)
+
+
+def object_session_get(obj: Any, model: type, pk: int | None) -> Any:
+    session = inspect(obj).session
+    return session.get(model, pk) if session is not None and pk is not None else None
+
+
+def _before_flush(session: Session, flush_context: Any, instances: Any) -> None:
+    scope = current_scope()
+    for obj in list(session.new) + list(session.dirty):
+        if not is_scoped(type(obj)):
+            continue
+        if scope is not None and not scope.unrestricted and obj in session.new:
+            _fill_from_writer(obj, scope)
+        _derive_keys(session, obj)
+
+
+def _after_flush(session: Session, flush_context: Any) -> None:
+    """Every row written must still be visible to its writer, or the flush fails."""
+    scope = current_scope()
+    if scope is None or scope.unrestricted:
+        return
+    for obj in list(session.new) + list(session.dirty):
+        model = type(obj)
+        if not is_scoped(model):
+            continue
+        mapper = inspect(model)
+        pk_col = mapper.primary_key[0]
+        pk = mapper.primary_key_from_instance(obj)[0]
+        stmt = select(pk_col).where(pk_col == pk).options(*criteria(scope))
+        if session.execute(stmt, execution_options={"tx_unscoped": True}).first() is None:
+            raise ScopeViolation(
+                _("You may only create or change records inside your own organisation."))
+
+
+def install() -> None:
+    """Attach the read criteria and the write check to every ORM session (once)."""
+    for name, fn in (("do_orm_execute", _on_execute), ("before_flush", _before_flush),
+                     ("after_flush", _after_flush)):
+        if not event.contains(Session, name, fn):
+            event.listen(Session, name, fn)

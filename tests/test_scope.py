@@ -1,0 +1,241 @@
+"""The scope matrix: for every scoped model, route and actor pair, a user never sees or
+changes a row outside its scope. Built from ``app.url_map`` and the model registry, so a
+new model or route is covered automatically (a route with no expectation fails)."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from conftest import PASSWORD, csrf_token, login
+from flask import Flask
+from sqlalchemy import select, text
+
+import models
+from app.extensions import db
+from app.policy import COMMUNITY, GRID, SOCIAL, STREET, UNIT
+from app.scoping import is_scoped, system
+from models.dictionary import DictItem
+from models.org import Community, Grid, PartnerUnit, SocialWorkStation, Street
+
+SCOPED = [m for m in models.registry() if is_scoped(m)]
+
+
+@dataclass
+class World:
+    """Two of everything: side A and side B, plus a second unit inside community A."""
+
+    rows: dict[str, dict[type, int]]
+
+
+def _user(sm: Any, username: str, role: str, **binding: Any) -> None:
+    if sm.find_user(username=username) is not None:
+        return
+    user = sm.add_user(username, username, "测试", f"{username}@scope.test",
+                       sm.find_role(role), password=PASSWORD)
+    for key, value in binding.items():
+        setattr(user, key, value)
+    db.session.commit()
+
+
+@pytest.fixture(scope="module")
+def world(app: Flask) -> World:
+    with app.app_context(), system():
+        kind = DictItem(kind="unit_type", name="范围测试类型")
+        rows: dict[str, dict[type, Any]] = {}
+        for side in ("A", "B"):
+            street = Street(name=f"范围街道{side}")
+            community = Community(name=f"范围社区{side}", street=street)
+            grid = Grid(name=f"范围网格{side}", community=community, street=street)
+            unit = PartnerUnit(name=f"范围单位{side}", unit_type=kind, communities=[community])
+            station = SocialWorkStation(name=f"范围社工站{side}", street=street,
+                                        communities=[community])
+            rows[side] = {Street: street, Community: community, Grid: grid,
+                          PartnerUnit: unit, SocialWorkStation: station}
+        # a second unit in community A: unit1 ↔ unit2 of the same community
+        rows["A2"] = {PartnerUnit: PartnerUnit(name="范围单位A2", unit_type=kind,
+                                               communities=[rows["A"][Community]])}
+        db.session.add_all([kind, *(r for side in rows.values() for r in side.values())])
+        db.session.commit()
+        sm = app.appbuilder.sm
+        a, a2 = rows["A"], rows["A2"]
+        _user(sm, "s_street", STREET, street_id=a[Street].id)
+        _user(sm, "s_comm", COMMUNITY, community_id=a[Community].id)
+        _user(sm, "s_grid", GRID, grids=[a[Grid]])
+        _user(sm, "s_unit1", UNIT, partner_unit_id=a[PartnerUnit].id)
+        _user(sm, "s_unit2", UNIT, partner_unit_id=a2[PartnerUnit].id)
+        _user(sm, "s_social", SOCIAL, station_id=a[SocialWorkStation].id)
+        _user(sm, "s_nobody", COMMUNITY)
+        ids = {side: {m: r.id for m, r in side_rows.items()} for side, side_rows in rows.items()}
+    return World(rows=ids)
+
+
+#: actor → the rows (side, model) it must NOT reach
+FOREIGN: dict[str, list[tuple[str, type]]] = {
+    "s_street": [("B", m) for m in (Street, Community, Grid, PartnerUnit, SocialWorkStation)],
+    "s_comm": [("B", m) for m in (Street, Community, Grid, PartnerUnit, SocialWorkStation)],
+    "s_grid": [("B", m) for m in (Street, Community, Grid, PartnerUnit, SocialWorkStation)],
+    "s_unit1": [("A2", PartnerUnit), *[("B", m) for m in (Street, Community, Grid,
+                                                          PartnerUnit, SocialWorkStation)]],
+    "s_unit2": [("A", PartnerUnit)],
+    "s_social": [("B", m) for m in (Street, Community, Grid, PartnerUnit, SocialWorkStation)],
+    "s_nobody": [(side, m) for side in ("A", "B")
+                 for m in (Street, Community, Grid, PartnerUnit, SocialWorkStation)],
+}
+
+#: what each route of a resource is, so every route has an expectation
+ROUTE_KINDS = {
+    "list/": "list", "show/<pk>": "row", "edit/<pk>": "row", "delete/<pk>": "row",
+    "add": "add", "download/<string:filename>": "file", "action/<string:name>/<pk>": "row",
+    "action_post": "bulk", "": "api_list", "<pk>": "api_row", "<int:pk>": "api_row",
+    "_info": "api_info", "choices/": "api_choices",
+}
+
+
+def _checksum(app: Flask) -> str:
+    with app.app_context(), system():
+        digest = hashlib.sha256()
+        for model in SCOPED:
+            table = model.__table__
+            for row in db.session.execute(select(table).order_by(*table.primary_key)):
+                digest.update(repr(tuple(row)).encode())
+        for name in ("partner_unit_community", "station_community"):
+            for row in db.session.execute(text(f"SELECT * FROM {name} ORDER BY 1, 2")):
+                digest.update(repr(tuple(row)).encode())
+        return digest.hexdigest()
+
+
+def test_every_route_of_a_scoped_model_has_an_expectation(app: Flask) -> None:
+    for model in SCOPED:
+        res = model.__resource__
+        for rule in app.url_map.iter_rules():
+            for prefix in (f"/{res}/", f"/api/v1/{res}/"):
+                if rule.rule.startswith(prefix):
+                    rest = rule.rule[len(prefix):]
+                    assert rest in ROUTE_KINDS, f"no scope expectation for {rule.rule}"
+
+
+@pytest.fixture
+def as_actor(app: Flask) -> Iterator[Any]:
+    clients = []
+
+    def make(username: str) -> Any:
+        client = app.test_client()
+        login(client, username)
+        clients.append(client)
+        return client
+
+    yield make
+
+
+@pytest.mark.parametrize("actor", sorted(FOREIGN))
+def test_actor_never_reaches_foreign_rows(app: Flask, world: World, as_actor: Any,
+                                          actor: str) -> None:
+    client = as_actor(actor)
+    before = _checksum(app)
+    token = csrf_token(client, "/resetmypassword/form")
+    for side, model in FOREIGN[actor]:
+        res, pk = model.__resource__, world.rows[side][model]
+        name = f"{model.__name__}{side}"
+        listing = client.get(f"/{res}/list/?psize_{res}=100")
+        assert listing.status_code in (200, 302, 403)
+        with app.app_context(), system():
+            title = str(db.session.get(model, pk))
+        assert f">{title}<" not in listing.get_data(as_text=True), f"{actor} lists {name}"
+        for url in (f"/{res}/show/{pk}", f"/{res}/edit/{pk}"):
+            assert client.get(url).status_code in (302, 403, 404), f"{actor} opens {url}"
+        edited = client.post(f"/{res}/edit/{pk}", data={"name": "被改了", "csrf_token": token})
+        assert edited.status_code in (302, 403, 404)
+        assert client.post(f"/{res}/delete/{pk}", data={"csrf_token": token}
+                           ).status_code in (302, 403, 404)
+        assert client.get(f"/{res}/action/muldelete/{pk}").status_code in (302, 403, 404)
+        client.post(f"/{res}/action_post", data={"action": "muldelete", "rowid": [str(pk)],
+                                                "csrf_token": token})
+        api = client.get(f"/api/v1/{res}/?q=(page_size:100)")
+        if api.status_code == 200:
+            assert pk not in api.json["ids"], f"{actor} lists {name} in the API"
+        assert client.get(f"/api/v1/{res}/{pk}").status_code in (401, 403, 404)
+        assert client.put(f"/api/v1/{res}/{pk}", json={"name": "被改了"}
+                          ).status_code in (401, 403, 404)
+        assert client.delete(f"/api/v1/{res}/{pk}").status_code in (401, 403, 404)
+        choices = client.get(f"/api/v1/{res}/choices/?q={title}")
+        if choices.status_code == 200:
+            assert pk not in [r["id"] for r in choices.json["results"]], f"{actor}: {name}"
+    assert _checksum(app) == before, f"{actor} changed rows outside its scope"
+
+
+OWN = {"s_street": ("A", Street), "s_comm": ("A", Community), "s_grid": ("A", Grid),
+       "s_unit1": ("A", PartnerUnit), "s_unit2": ("A2", PartnerUnit),
+       "s_social": ("A", SocialWorkStation)}
+
+
+@pytest.mark.parametrize("actor", sorted(OWN))
+def test_actor_sees_its_own_place(world: World, as_actor: Any, actor: str) -> None:
+    side, model = OWN[actor]
+    pk = world.rows[side][model]
+    client = as_actor(actor)
+    assert client.get(f"/api/v1/{model.__resource__}/{pk}").status_code == 200
+    assert client.get(f"/{model.__resource__}/show/{pk}").status_code == 200
+
+
+def test_own_rows_are_visible(app: Flask, world: World, as_actor: Any) -> None:
+    client = as_actor("s_comm")
+    assert client.get(f"/community/show/{world.rows['A'][Community]}").status_code == 200
+    assert client.get(f"/grid/show/{world.rows['A'][Grid]}").status_code == 200
+    assert client.get(f"/partnerunit/show/{world.rows['A2'][PartnerUnit]}").status_code == 200
+    unit = as_actor("s_unit1")
+    assert unit.get(f"/partnerunit/show/{world.rows['A'][PartnerUnit]}").status_code == 200
+    assert unit.get(f"/api/v1/partnerunit/{world.rows['A'][PartnerUnit]}").status_code == 200
+
+
+def test_no_write_outside_scope(app: Flask, world: World, as_actor: Any) -> None:
+    client = as_actor("s_comm")
+    before = _checksum(app)
+    # a grid created in the other community, through the API and through the form
+    api = client.post("/api/v1/grid/", json={"name": "越界网格",
+                                             "community": world.rows["B"][Community]})
+    assert api.status_code in (403, 422)
+    token = csrf_token(client, "/grid/add")
+    form = client.post("/grid/add", data={"name": "越界网格", "csrf_token": token,
+                                          "community": str(world.rows["B"][Community])})
+    assert form.status_code == 200  # the form again, with an error
+    # moving its own grid to the other community
+    moved = client.put(f"/api/v1/grid/{world.rows['A'][Grid]}",
+                       json={"community": world.rows["B"][Community]})
+    assert moved.status_code in (403, 404, 422)
+    assert _checksum(app) == before
+
+
+def test_new_rows_land_in_the_writers_place(app: Flask, world: World, as_actor: Any) -> None:
+    client = as_actor("s_comm")
+    made = client.post("/api/v1/grid/", json={"name": "自动归属网格"})
+    assert made.status_code == 201, made.json
+    with app.app_context(), system():
+        grid = db.session.get(Grid, made.json["id"])
+        assert grid.community_id == world.rows["A"][Community]
+        assert grid.street_id == world.rows["A"][Street]
+
+
+def test_list_page_query_count_is_constant(app: Flask, world: World, as_actor: Any) -> None:
+    from sqlalchemy import event
+
+    client = as_actor("s_street")
+    counts = []
+    for size in (5, 50):
+        seen: list[str] = []
+
+        def count(*args: Any, seen: list[str] = seen) -> None:
+            seen.append("q")
+
+        with app.app_context():
+            engine = db.engine
+        event.listen(engine, "before_cursor_execute", count)
+        try:
+            assert client.get(f"/grid/list/?psize_grid={size}").status_code == 200
+        finally:
+            event.remove(engine, "before_cursor_execute", count)
+        counts.append(len(seen))
+    assert counts[0] == counts[1], counts
