@@ -9,7 +9,7 @@ from flask import Flask, g
 from flask_appbuilder import AppBuilder
 from flask_login import current_user
 
-from app import config, scoping
+from app import config, scoping, view_as
 from app.extensions import db, migrate
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
@@ -40,6 +40,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
         )
         appbuilder.init_app(app, db.session)
         register_all(appbuilder)
+        appbuilder.add_view_no_menu(view_as.ViewAsView())
         register_ui(app)
         register_error_pages(app)
 
@@ -49,6 +50,8 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     def _remember_actor() -> None:
         """Who writes, and which rows they may see: resolved once per request."""
         g.tongxin_user_id = current_user.id if current_user.is_authenticated else None
-        g.tx_scope = app.appbuilder.sm.scope_of(current_user)
+        g.tx_view_as = view_as.viewed_user(app)
+        g.tx_scope = app.appbuilder.sm.scope_of(g.tx_view_as or current_user)
+        view_as.guard_read_only()
 
     return app

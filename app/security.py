@@ -24,9 +24,13 @@ class TongxinSecurityManager(SecurityManager):
     permissionviewmodelview = security_views.PermissionViewModelView
     userstatschartview = security_views.UserStatsChartView
 
+    def is_admin(self, user: Any) -> bool:
+        """Whether ``user`` holds the 系统管理员 role."""
+        return bool(getattr(user, "is_authenticated", False)) and any(
+            role.name == self.auth_role_admin for role in user.roles)
+
     def scope_of(self, user: Any) -> scoping.Scope:
         """Which rows ``user`` may see: everything for a 系统管理员, else its binding."""
         if user is None or not getattr(user, "is_authenticated", False):
             return scoping.NOTHING
-        is_admin = any(role.name == self.auth_role_admin for role in user.roles)
-        return scoping.resolve(self.session, user, is_admin)
+        return scoping.resolve(self.session, user, self.is_admin(user))

@@ -14,10 +14,16 @@ from typing import Any
 from flask import current_app
 from flask_appbuilder.fields import QuerySelectMultipleField
 from flask_appbuilder.fieldwidgets import Select2ManyWidget
+from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_appbuilder.security import views as fab
 from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from wtforms.validators import Optional, ValidationError
+
+from models.org import Community, Grid, PartnerUnit, SocialWorkStation, Street
+from views.fields import RemoteSelectField
+from views.generator import choices_url
 
 #: Permission name → label. Unknown names go through ``gettext`` as they are.
 PERMISSION_LABELS = {
@@ -41,12 +47,14 @@ PERMISSION_LABELS = {
     "resetpasswords": _l("Reset Password"),
     "userinfoedit": _l("Edit User Information"),
     "copyrole": _l("Copy Role"),
+    "can_start": _l("Start"),
 }
 
 #: FAB's view names → label. Our views are labelled from the models (see ``view_label``);
 #: FAB's menu entries (``List Users`` …) are FAB texts and go through ``gettext``.
 VIEW_LABELS = {
     "IndexView": _l("Home page"),
+    "ViewAsView": _l("View as another user"),
     "UtilView": _l("Navigation"),
     "LocaleView": _l("Language switch"),
     "SecurityApi": _l("Login interface"),
@@ -154,14 +162,58 @@ class RoleModelView(fab.RoleModelView):
     edit_form_extra_fields = add_form_extra_fields
 
 
-class UserDBModelView(fab.UserDBModelView):
-    """Users: 是/否, dates and role lists instead of Python values."""
+class OneBinding:
+    """A user works for one organisation: at most one of the binding fields is filled."""
 
-    label_columns = dict(USER_LABELS)
+    def __call__(self, form: Any, field: Any) -> None:
+        filled = [name for name in BINDING if name in form and form[name].data]
+        if field.name in filled and len(filled) > 1:
+            raise ValidationError(_("Bind the user to only one organisation."))
+
+
+#: The user's organisation binding: (field, model, label).
+BINDING = {
+    "street": (Street, _l("Street")),
+    "community": (Community, _l("Community")),
+    "grids": (Grid, _l("Grids")),
+    "partner_unit": (PartnerUnit, _l("Partner unit")),
+    "station": (SocialWorkStation, _l("Social work station")),
+}
+
+
+def _binding_fields() -> dict[str, RemoteSelectField]:
+    return {
+        name: RemoteSelectField(label, [Optional(), OneBinding()],
+                                interface=SQLAInterface(model), endpoint=choices_url(model),
+                                multiple=name == "grids",
+                                description=_l("Decides which records the user sees."))
+        for name, (model, label) in BINDING.items()
+    }
+
+
+class UserDBModelView(fab.UserDBModelView):
+    """Users: 是/否, dates and role lists, and the organisation each one works for."""
+
+    show_template = "tongxin/user_show.html"
+
+    label_columns = {**USER_LABELS, **{k: v[1] for k, v in BINDING.items()},
+                     "organisation": _l("Organisation")}
+    list_columns = [*fab.UserDBModelView.list_columns, "organisation"]
+    add_columns = [*fab.UserDBModelView.add_columns, *BINDING]
+    edit_columns = [*fab.UserDBModelView.edit_columns, *BINDING]
+    show_fieldsets = [
+        *fab.UserDBModelView.show_fieldsets[:2],
+        (_l("Organisation"), {"fields": ["organisation", *BINDING], "expanded": True}),
+        *fab.UserDBModelView.show_fieldsets[2:],
+    ]
+    add_form_extra_fields = {**fab.UserDBModelView.add_form_extra_fields,
+                             **_binding_fields()}
+    edit_form_extra_fields = _binding_fields()
     formatters_columns = {
         "active": _yes_no,
         "roles": _join,
         "groups": _join,
+        "grids": _join,
         "last_login": _datetime,
         "created_on": _datetime,
         "changed_on": _datetime,

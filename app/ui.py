@@ -5,11 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from babel.dates import get_day_names, get_month_names
-from flask import Flask
+from flask import Flask, g
 from flask_appbuilder import IndexView as FabIndexView
 from flask_appbuilder import expose
 from flask_babel import get_locale
 from flask_babel import gettext as _
+from flask_wtf.csrf import generate_csrf
 from sqlalchemy import func, select
 
 
@@ -54,6 +55,12 @@ def js_strings() -> dict[str, Any]:
     }
 
 
+def scope_reason() -> str:
+    """Why the current user sees the records it sees (e.g. 本社区的记录)."""
+    scope = g.get("tx_scope")
+    return scope.describe() if scope is not None else ""
+
+
 class IndexView(FabIndexView):
     """Home page: a card per record type the user may read, with its row count."""
 
@@ -80,3 +87,6 @@ def register_ui(app: Flask) -> None:
     """Template helpers every page uses."""
     app.jinja_env.globals["tx_html_lang"] = html_lang
     app.jinja_env.globals["tx_js_strings"] = js_strings
+    app.jinja_env.globals["tx_scope_reason"] = scope_reason
+    app.jinja_env.globals.setdefault("csrf_token", generate_csrf)
+    app.jinja_env.globals["tx_view_as"] = lambda: g.get("tx_view_as")

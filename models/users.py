@@ -37,3 +37,9 @@ class TongxinUser(User):
         Integer, ForeignKey("social_work_station.id"), nullable=True,
         info=col(_l("Social work station")))
     station: Mapped[SocialWorkStation | None] = relationship(foreign_keys=[station_id])
+
+    @property
+    def organisation(self) -> str:
+        """The organisation the user works for, as shown on the user screens."""
+        bound = [self.street, self.community, *self.grids, self.partner_unit, self.station]
+        return "、".join(str(o) for o in bound if o is not None)

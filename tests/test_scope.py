@@ -239,3 +239,73 @@ def test_list_page_query_count_is_constant(app: Flask, world: World, as_actor: A
             event.remove(engine, "before_cursor_execute", count)
         counts.append(len(seen))
     assert counts[0] == counts[1], counts
+
+
+def test_scope_violation_through_the_api_is_403(world: World, as_actor: Any) -> None:
+    client = as_actor("s_unit1")
+    moved = client.put(f"/api/v1/partnerunit/{world.rows['A'][PartnerUnit]}",
+                       json={"communities": [world.rows["B"][Community]]})
+    assert moved.status_code in (403, 422)  # 422: community B is not a choice it can see
+    street = as_actor("s_street")
+    made = street.post("/api/v1/grid/", json={"name": "别街网格",
+                                              "community": world.rows["B"][Community]})
+    assert made.status_code in (403, 422)
+
+
+def test_admin_binds_a_user_on_the_user_screen(app: Flask, world: World,
+                                               admin_client: Any) -> None:
+    with app.app_context(), system():
+        user = app.appbuilder.sm.find_user(username="s_nobody")
+        user_id, roles = user.id, [str(r.id) for r in user.roles]
+    base = {"first_name": "s_nobody", "last_name": "测试", "username": "s_nobody",
+            "email": "s_nobody@scope.test", "active": "y", "roles": roles}
+    token = csrf_token(admin_client, f"/users/edit/{user_id}")
+    both = admin_client.post(f"/users/edit/{user_id}", data={
+        **base, "csrf_token": token, "community": str(world.rows["A"][Community]),
+        "street": str(world.rows["A"][Street])})
+    assert both.status_code == 200 and "只能绑定一个组织" in both.get_data(as_text=True)
+    saved = admin_client.post(f"/users/edit/{user_id}", data={
+        **base, "csrf_token": token, "community": str(world.rows["B"][Community])})
+    assert saved.status_code == 302
+    with app.app_context(), system():
+        assert app.appbuilder.sm.find_user(username="s_nobody").community_id == \
+            world.rows["B"][Community]
+    shown = admin_client.get(f"/users/show/{user_id}").get_data(as_text=True)
+    assert "范围社区B" in shown and "以此用户视角查看" in shown
+    try:
+        client = app.test_client()
+        login(client, "s_nobody")
+        page = client.get(f"/community/show/{world.rows['B'][Community]}")
+        assert page.status_code == 200 and "本社区的记录" in page.get_data(as_text=True)
+        assert client.get(f"/community/show/{world.rows['A'][Community]}").status_code == 404
+    finally:
+        with app.app_context(), system():
+            app.appbuilder.sm.find_user(username="s_nobody").community_id = None
+            db.session.commit()
+
+
+def test_admin_views_as_another_user_read_only(app: Flask, world: World,
+                                               admin_client: Any) -> None:
+    with app.app_context(), system():
+        target = app.appbuilder.sm.find_user(username="s_unit1").id
+    before = _checksum(app)
+    token = csrf_token(admin_client, "/street/add")
+    assert admin_client.post(f"/viewas/start/{target}", data={"csrf_token": token}
+                             ).status_code == 302
+    home = admin_client.get("/").get_data(as_text=True)
+    assert "s_unit1" in home and "只读" in home
+    api = admin_client.get("/api/v1/partnerunit/?q=(page_size:100)").json
+    assert api["ids"] == [world.rows["A"][PartnerUnit]]
+    refused = admin_client.post("/street/add", data={"name": "视角新街道", "csrf_token": token})
+    assert refused.status_code == 403
+    assert admin_client.post("/viewas/stop", data={"csrf_token": token}).status_code == 302
+    assert world.rows["B"][PartnerUnit] in admin_client.get(
+        "/api/v1/partnerunit/?q=(page_size:100)").json["ids"]
+    assert _checksum(app) == before
+
+
+def test_view_as_is_for_admins_only(world: World, as_actor: Any) -> None:
+    client = as_actor("s_comm")
+    token = csrf_token(client, "/grid/add")
+    assert client.post("/viewas/start/1", data={"csrf_token": token}).status_code in (302, 403)
+    assert "只读" not in client.get("/").get_data(as_text=True)

@@ -22,6 +22,7 @@ from sqlalchemy import String, cast, or_, select
 from sqlalchemy.exc import SQLAlchemyError
 
 from app.integrity import UserFacingError, friendly_db_error, unique_conflicts
+from app.scoping import ScopeViolation
 from views.api_messages import translate_errors
 
 CHOICES_PAGE = 20
@@ -51,6 +52,8 @@ class PortalInterface(SQLAInterface):
 
 class PortalModelView(ModelView):
     """A generated CRUD screen. A failed save shows the form again, with the input kept."""
+
+    show_template = "tongxin/show.html"
 
     def _save(self, form: Any, item: Any, is_add: bool) -> bool:
         session = self.datamodel.session
@@ -184,6 +187,9 @@ class PortalModelApi(ModelRestApi):
                 self.pre_update(item)
                 self.datamodel.edit(item)
                 self.post_update(item)
+        except ScopeViolation as err:
+            session.rollback()
+            return self.response_403(message=str(err))
         except UserFacingError as err:
             session.rollback()
             return self.response_422(message=str(err))
