@@ -7,7 +7,6 @@ from typing import Any
 
 from flask import Flask, g
 from flask_appbuilder import AppBuilder
-from flask_login import current_user
 
 from app import config, scoping, view_as
 from app.extensions import db, migrate
@@ -49,9 +48,10 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     @app.before_request
     def _remember_actor() -> None:
         """Who writes, and which rows they may see: resolved once per request."""
-        g.tongxin_user_id = current_user.id if current_user.is_authenticated else None
+        user = app.appbuilder.sm.request_user()
+        g.tongxin_user_id = user.id if user is not None else None
         g.tx_view_as = view_as.viewed_user(app)
-        g.tx_scope = app.appbuilder.sm.scope_of(g.tx_view_as or current_user)
+        g.tx_scope = app.appbuilder.sm.scope_of(g.tx_view_as or user)
         view_as.guard_read_only()
 
     return app

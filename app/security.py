@@ -4,7 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask import request
 from flask_appbuilder.security.sqla.manager import SecurityManager
+from flask_jwt_extended import get_current_user, verify_jwt_in_request
+from flask_jwt_extended.exceptions import JWTExtendedException
+from flask_login import current_user
+from jwt.exceptions import PyJWTError
 
 from app import scoping, security_views
 from models.users import TongxinUser
@@ -23,6 +28,21 @@ class TongxinSecurityManager(SecurityManager):
     viewmenumodelview = security_views.ViewMenuModelView
     permissionviewmodelview = security_views.PermissionViewModelView
     userstatschartview = security_views.UserStatsChartView
+
+    def request_user(self) -> Any:
+        """The user of this request: the signed-in session, else a valid API token.
+
+        A missing or bad token gives ``None`` here; the API's own check then answers 401.
+        """
+        if current_user.is_authenticated:
+            return current_user
+        if not request.headers.get("Authorization", "").startswith("Bearer "):
+            return None
+        try:
+            verify_jwt_in_request(optional=True)
+        except (JWTExtendedException, PyJWTError):
+            return None
+        return get_current_user()
 
     def is_admin(self, user: Any) -> bool:
         """Whether ``user`` holds the 系统管理员 role."""

@@ -309,3 +309,14 @@ def test_view_as_is_for_admins_only(world: World, as_actor: Any) -> None:
     token = csrf_token(client, "/grid/add")
     assert client.post("/viewas/start/1", data={"csrf_token": token}).status_code in (302, 403)
     assert "只读" not in client.get("/").get_data(as_text=True)
+
+
+def test_api_token_users_get_their_scope(app: Flask, world: World) -> None:
+    client = app.test_client()
+    token = client.post("/api/v1/security/login", json={
+        "username": "s_comm", "password": PASSWORD, "provider": "db"}).json["access_token"]
+    headers = {"Authorization": f"Bearer {token}"}
+    ids = client.get("/api/v1/grid/?q=(page_size:100)", headers=headers).json["ids"]
+    assert world.rows["A"][Grid] in ids and world.rows["B"][Grid] not in ids
+    assert client.get("/api/v1/grid/", headers={"Authorization": "Bearer nonsense"}
+                      ).status_code in (401, 422)  # FAB's answer to a malformed token
