@@ -183,3 +183,11 @@ def test_a_new_model_class_gets_screens_without_view_code(tmp_path: Path) -> Non
     assert result.pop("add") == 302
     assert result.pop("listed") is True and result.pop("menu") is True
     assert set(result.values()) == {200}, result
+
+
+def test_boolean_fields_start_at_the_model_default(admin_client: Any) -> None:
+    form = admin_client.get("/partnerunit/add").get_data(as_text=True)
+    active = form[form.index('id="active"') - 80: form.index('id="active"') + 80]
+    dual = form[form.index('id="dual_report"') - 80: form.index('id="dual_report"') + 80]
+    assert "checked" in active and "checked" not in dual
+    assert "required" not in active and "required" not in dual

@@ -40,7 +40,7 @@ class ModelSpec:
     labels: dict[str, Any] = field(default_factory=dict)
     relations: dict[str, RelationshipProperty[Any]] = field(default_factory=dict)
     choices: dict[str, dict[str, Any]] = field(default_factory=dict)
-    flags: set[str] = field(default_factory=set)
+    flags: dict[str, bool] = field(default_factory=dict)  # boolean column → its default
 
     @property
     def resource(self) -> str:
@@ -72,7 +72,8 @@ def describe(model: type[PortalModel]) -> ModelSpec:
             if "choices" in info:
                 spec.choices[key] = info["choices"]
             if isinstance(column.type, Boolean):
-                spec.flags.add(key)
+                default = column.default.arg if column.default is not None else False
+                spec.flags[key] = bool(default) if not callable(default) else False
     for rel in mapper.relationships:
         if "label" in rel.info:
             spec.labels[rel.key] = rel.info["label"]
@@ -146,7 +147,8 @@ def build_view(spec: ModelSpec) -> type[PortalModelView]:
             form_fields[name] = _choice_field(spec, name)
         elif name in spec.flags:
             # an unticked box is a valid "no", never a missing answer
-            form_fields[name] = BooleanField(spec.labels[name], validators=[Optional()])
+            form_fields[name] = BooleanField(spec.labels[name], validators=[Optional()],
+                                             default=spec.flags[name])
     formatters = {**_value_formatters(spec), **{
         name: (lambda value, c=choices: str(c.get(value, value)))
         for name, choices in spec.choices.items()
