@@ -1,7 +1,6 @@
 """Browser fixtures: the test app served over HTTP, Debian's Chromium through Playwright.
 
-The suite fails (it does not skip) when Chromium is missing: CI must run it. A developer
-without Chromium may set ``TONGXIN_SKIP_BROWSER=1`` to skip it on purpose.
+The suite fails (it never skips) when Chromium is missing: install Debian's ``chromium``.
 """
 
 from __future__ import annotations
@@ -119,13 +118,10 @@ def live_server(app: Flask, seed: Seed) -> Iterator[str]:
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Any]:
     """Debian's Chromium, headless (never a downloaded browser)."""
-    if os.environ.get("TONGXIN_SKIP_BROWSER") == "1":
-        pytest.skip("TONGXIN_SKIP_BROWSER=1: browser tests skipped on purpose")
     if not os.access(CHROMIUM, os.X_OK):
         pytest.fail(
             f"Chromium not found at {CHROMIUM}: install Debian's package "
-            "(apt-get install chromium fonts-wqy-microhei), or set TONGXIN_SKIP_BROWSER=1 "
-            "to skip the browser tests on purpose.",
+            "(apt-get install chromium fonts-wqy-microhei).",
             pytrace=False,
         )
     from playwright.sync_api import sync_playwright
