@@ -199,21 +199,15 @@ def _on_execute(state: ORMExecuteState) -> None:
 
 # --- write check --------------------------------------------------------------------------
 
-def _derive_keys(session: Session, obj: Any) -> None:
-    """Fill a row's parent keys from its children (grid → community → street)."""
+def _derive_keys(obj: Any) -> None:
+    """Parent keys follow the children, through the relationships (so a changed or new
+    parent counts): a row's grid decides its community, its community its street."""
     with system():
-        if isinstance(obj, GridKey) and obj.grid_id is None and obj.grid is not None:
-            obj.grid_id = obj.grid.id
-        if isinstance(obj, GridKey) and obj.grid_id and isinstance(obj, CommunityKey):
-            grid = session.get(Grid, obj.grid_id)
-            if grid is not None:
-                obj.community_id = grid.community_id
-        if isinstance(obj, CommunityKey) and obj.community_id is None and obj.community:
-            obj.community_id = obj.community.id
-        if isinstance(obj, CommunityKey) and obj.community_id and isinstance(obj, StreetKey):
-            community = session.get(Community, obj.community_id)
-            if community is not None:
-                obj.street_id = community.street_id
+        if isinstance(obj, GridKey) and isinstance(obj, CommunityKey) and obj.grid is not None:
+            obj.community = obj.grid.community
+        if isinstance(obj, CommunityKey) and isinstance(obj, StreetKey) and \
+                obj.community is not None:
+            obj.street = obj.community.street
 
 
 def _fill_from_writer(obj: Any, scope: Scope) -> None:
@@ -249,7 +243,7 @@ def _before_flush(session: Session, flush_context: Any, instances: Any) -> None:
             continue
         if scope is not None and not scope.unrestricted and obj in session.new:
             _fill_from_writer(obj, scope)
-        _derive_keys(session, obj)
+        _derive_keys(obj)
 
 
 def _after_flush(session: Session, flush_context: Any) -> None:
@@ -262,9 +256,10 @@ def _after_flush(session: Session, flush_context: Any) -> None:
         if not is_scoped(model):
             continue
         mapper = inspect(model)
-        pk_col = mapper.primary_key[0]
+        # the ORM attribute, not the table column: criteria apply to ORM entities only
+        pk_attr = getattr(model, mapper.get_property_by_column(mapper.primary_key[0]).key)
         pk = mapper.primary_key_from_instance(obj)[0]
-        stmt = select(pk_col).where(pk_col == pk).options(*criteria(scope))
+        stmt = select(pk_attr).where(pk_attr == pk).options(*criteria(scope))
         if session.execute(stmt, execution_options={"tx_unscoped": True}).first() is None:
             raise ScopeViolation(
                 _("You may only create or change records inside your own organisation."))

@@ -204,8 +204,12 @@ def test_no_write_outside_scope(app: Flask, world: World, as_actor: Any) -> None
     assert form.status_code == 200  # the form again, with an error
     # moving its own grid to the other community
     moved = client.put(f"/api/v1/grid/{world.rows['A'][Grid]}",
-                       json={"community": world.rows["B"][Community]})
-    assert moved.status_code in (403, 404, 422)
+                       json={"name": "范围网格A", "community": world.rows["B"][Community]})
+    assert moved.status_code == 422 and "community" in moved.json["message"], moved.json
+    # a unit it can see, edited so that it no longer serves the worker's community
+    dropped = client.put(f"/api/v1/partnerunit/{world.rows['A2'][PartnerUnit]}",
+                         json={"name": "范围单位A2", "communities": []})
+    assert dropped.status_code == 403, dropped.json
     assert _checksum(app) == before
 
 
@@ -244,12 +248,12 @@ def test_list_page_query_count_is_constant(app: Flask, world: World, as_actor: A
 def test_scope_violation_through_the_api_is_403(world: World, as_actor: Any) -> None:
     client = as_actor("s_unit1")
     moved = client.put(f"/api/v1/partnerunit/{world.rows['A'][PartnerUnit]}",
-                       json={"communities": [world.rows["B"][Community]]})
-    assert moved.status_code in (403, 422)  # 422: community B is not a choice it can see
+                       json={"name": "范围单位A", "communities": [world.rows["B"][Community]]})
+    assert moved.status_code in (403, 422), moved.json  # 422: B is not a choice it can see
     street = as_actor("s_street")
     made = street.post("/api/v1/grid/", json={"name": "别街网格",
                                               "community": world.rows["B"][Community]})
-    assert made.status_code in (403, 422)
+    assert made.status_code in (403, 422), made.json
 
 
 def test_admin_binds_a_user_on_the_user_screen(app: Flask, world: World,
@@ -320,3 +324,20 @@ def test_api_token_users_get_their_scope(app: Flask, world: World) -> None:
     assert world.rows["A"][Grid] in ids and world.rows["B"][Grid] not in ids
     assert client.get("/api/v1/grid/", headers={"Authorization": "Bearer nonsense"}
                       ).status_code in (401, 422)  # FAB's answer to a malformed token
+
+
+def test_moving_a_row_moves_its_parent_keys(app: Flask, world: World,
+                                            admin_client: Any) -> None:
+    grid_id = world.rows["A"][Grid]
+    moved = admin_client.put(f"/api/v1/grid/{grid_id}",
+                             json={"name": "范围网格A", "community": world.rows["B"][Community]})
+    assert moved.status_code == 200, moved.json
+    with app.app_context(), system():
+        grid = db.session.get(Grid, grid_id)
+        assert (grid.community_id, grid.street_id) == (world.rows["B"][Community],
+                                                       world.rows["B"][Street])
+    back = admin_client.put(f"/api/v1/grid/{grid_id}",
+                            json={"name": "范围网格A", "community": world.rows["A"][Community]})
+    assert back.status_code == 200
+    with app.app_context(), system():
+        assert db.session.get(Grid, grid_id).street_id == world.rows["A"][Street]

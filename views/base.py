@@ -18,7 +18,7 @@ from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_appbuilder.security.decorators import permission_name, protect
 from flask_babel import gettext as _
 from marshmallow import ValidationError
-from sqlalchemy import String, cast, or_, select
+from sqlalchemy import String, cast, inspect, or_, select
 from sqlalchemy.exc import SQLAlchemyError
 
 from app.integrity import UserFacingError, friendly_db_error, unique_conflicts
@@ -172,8 +172,28 @@ class PortalModelApi(ModelRestApi):
             info["description"] = ""
         return info
 
+    def _unknown_relations(self, item: Any) -> dict[str, list[str]]:
+        """Related rows the request names that do not exist, or that the user may not see.
+
+        marshmallow-sqlalchemy turns an unknown key into a NEW related object; the API only
+        ever refers to existing rows, so such an object is an error, never an insert.
+        """
+        errors: dict[str, list[str]] = {}
+        with self.datamodel.session.no_autoflush:
+            values = {rel: getattr(item, rel.key) for rel in inspect(type(item)).relationships}
+        for rel, value in values.items():
+            related = value if rel.uselist else [value] if value is not None else []
+            if any(inspect(obj).transient or inspect(obj).pending for obj in related):
+                errors[rel.key] = [_("The chosen record does not exist or is not visible "
+                                     "to you.")]
+        return errors
+
     def _write(self, item: Any, is_add: bool) -> Any:
         session = self.datamodel.session
+        unknown = self._unknown_relations(item)
+        if unknown:
+            session.rollback()
+            return self.response_422(message=unknown)
         conflicts = unique_conflicts(session, item)
         if conflicts:
             session.rollback()
@@ -189,7 +209,7 @@ class PortalModelApi(ModelRestApi):
                 self.post_update(item)
         except ScopeViolation as err:
             session.rollback()
-            return self.response_403(message=str(err))
+            return self.response(403, message=str(err))
         except UserFacingError as err:
             session.rollback()
             return self.response_422(message=str(err))
