@@ -341,3 +341,32 @@ def test_moving_a_row_moves_its_parent_keys(app: Flask, world: World,
     assert back.status_code == 200
     with app.app_context(), system():
         assert db.session.get(Grid, grid_id).street_id == world.rows["A"][Street]
+
+
+@pytest.mark.parametrize("actor", sorted(FOREIGN))
+def test_no_foreign_row_in_any_dropdown_or_form_metadata(app: Flask, world: World,
+                                                        as_actor: Any, actor: str) -> None:
+    """Relation choices, search-filter dropdowns and ``_info`` only offer rows in scope."""
+    client = as_actor(actor)
+    with app.app_context(), system():
+        foreign = {str(db.session.get(model, world.rows[side][model]))
+                   for side, model in FOREIGN[actor]}
+    for model in SCOPED:
+        res = model.__resource__
+        for url in (f"/{res}/list/", f"/{res}/add"):
+            html = client.get(url).get_data(as_text=True)
+            shown = [t for t in foreign if f">{t}<" in html]
+            assert not shown, f"{actor} sees {shown} on {url}"
+        info = client.get(f"/api/v1/{res}/_info")
+        assert info.status_code in (200, 401, 403), (res, info.status_code)
+        if info.status_code == 200:
+            offered = {str(v.get("value")) for key in ("add_columns", "edit_columns")
+                       for col in info.json.get(key, []) for v in col.get("values", [])}
+            assert not offered & foreign, f"{actor} is offered {offered & foreign} in _info"
+
+
+def test_info_offers_related_rows_at_all(world: World, admin_client: Any) -> None:
+    """The check above is not vacuous: an admin is offered the rows of both sides."""
+    info = admin_client.get("/api/v1/grid/_info").json
+    values = {v["value"] for col in info["add_columns"] for v in col.get("values", [])}
+    assert {"范围社区A", "范围社区B"} <= values
