@@ -30,6 +30,11 @@ class Defaults:
     secret_key: str = ""  # SECRET_KEY; required in production
     locale: str = "zh"  # TONGXIN_LOCALE: default language of the UI
     page_size: int = 20  # TONGXIN_PAGE_SIZE: rows per list page
+    upload_dir: str = ""  # TONGXIN_UPLOAD_DIR; default: <instance_dir>/attachments
+    max_upload: int = 10 * 1024 * 1024  # TONGXIN_MAX_UPLOAD: bytes per attached file
+
+
+_INTEGERS = ("page_size", "max_upload")
 
 
 def _from_env() -> dict[str, Any]:
@@ -42,9 +47,11 @@ def _from_env() -> dict[str, Any]:
         ("secret_key", "SECRET_KEY"),
         ("locale", "TONGXIN_LOCALE"),
         ("page_size", "TONGXIN_PAGE_SIZE"),
+        ("upload_dir", "TONGXIN_UPLOAD_DIR"),
+        ("max_upload", "TONGXIN_MAX_UPLOAD"),
     ):
         if env.get(name):
-            out[field] = int(env[name]) if field == "page_size" else env[name]
+            out[field] = int(env[name]) if field in _INTEGERS else env[name]
     return out
 
 
@@ -84,6 +91,11 @@ def build(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         "TONGXIN_MODE": mode,
         "TONGXIN_INSTANCE_DIR": str(instance),
         "TONGXIN_PAGE_SIZE": settings["page_size"],
+        # attached files live outside the web root (never under a static folder)
+        "TONGXIN_UPLOAD_DIR": settings["upload_dir"] or str(instance / "attachments"),
+        "TONGXIN_MAX_UPLOAD": settings["max_upload"],
+        # any request body: one file and its form; the upload route allows several files
+        "MAX_CONTENT_LENGTH": settings["max_upload"] + 1024 * 1024,
         "SECRET_KEY": secret,
         "SQLALCHEMY_DATABASE_URI": db_url,
         "SQLALCHEMY_TRACK_MODIFICATIONS": False,
