@@ -10,9 +10,9 @@ from __future__ import annotations
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import Table, UniqueConstraint, and_, inspect, select
+from sqlalchemy import Table, UniqueConstraint, and_, event, inspect, select
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import ORMExecuteState, Session
 
 
 class UserFacingError(Exception):
@@ -95,3 +95,30 @@ def friendly_db_error(error: SQLAlchemyError) -> UserFacingError:
         if "not null" in text or "null value" in text:
             return UserFacingError(_("A required field is empty."))
     return UserFacingError(_("The record could not be saved. Please try again."))
+
+
+def _append_only(model: Any) -> bool:
+    return bool(getattr(model, "__append_only__", False))
+
+
+def _guard_rows(session: Session, flush_context: Any, instances: Any) -> None:
+    """Rows of an append-only model (a ledger) are never changed or deleted."""
+    for obj in list(session.dirty) + list(session.deleted):
+        if _append_only(type(obj)) and (obj in session.deleted or session.is_modified(obj)):
+            raise UserFacingError(_("Ledger entries cannot be changed or deleted; "
+                                    "record a correction as a new entry."))
+
+
+def _guard_statements(state: ORMExecuteState) -> None:
+    """…nor through a bulk UPDATE or DELETE."""
+    if (state.is_update or state.is_delete) and any(
+            _append_only(m.class_) for m in state.all_mappers):
+        raise UserFacingError(_("Ledger entries cannot be changed or deleted; "
+                                "record a correction as a new entry."))
+
+
+def install() -> None:
+    """Protect append-only models on every session (once)."""
+    for name, fn in (("before_flush", _guard_rows), ("do_orm_execute", _guard_statements)):
+        if not event.contains(Session, name, fn):
+            event.listen(Session, name, fn)
