@@ -34,6 +34,9 @@ UNIT_TYPE = "学校"
 STREET = "浏览器测试街道"
 COMMUNITY = "浏览器测试社区"
 OTHER_UNIT = "对照共建单位（浏览器测试）"
+UNIT_USER = "unit1"
+UNIT = "浏览器测试共建单位"
+DEMAND_CATEGORY = "助老"
 
 
 #: Whether a test's call phase failed (read by the ``page`` fixture's teardown).
@@ -57,13 +60,18 @@ class Seed:
     unit_type: str
     community: str
     other_unit: str
+    unit_username: str = UNIT_USER
+    unit: str = UNIT
+    demand_category: str = DEMAND_CATEGORY
 
 
 @pytest.fixture(scope="session")
 def seed(app: Flask) -> Seed:
-    """A unit type, a community with one unit, and the community worker bound to it."""
+    """A unit type, a community with two units, the community worker bound to the
+    community and a unit's contact person (``unit1``) bound to the second unit."""
     from app.extensions import db
     from app.policy import COMMUNITY as COMMUNITY_ROLE
+    from app.policy import UNIT as UNIT_ROLE
     from app.scoping import system
     from models.dictionary import DictItem
     from models.org import Community, PartnerUnit, Street
@@ -84,6 +92,14 @@ def seed(app: Flask) -> Seed:
         if session.scalar(select(PartnerUnit).where(PartnerUnit.name == OTHER_UNIT)) is None:
             session.add(PartnerUnit(name=OTHER_UNIT, contact_person="王对照",
                                     communities=[community]))
+        if session.scalar(select(DictItem).where(DictItem.kind == "demand_category",
+                                                 DictItem.name == DEMAND_CATEGORY)) is None:
+            session.add(DictItem(kind="demand_category", name=DEMAND_CATEGORY, code="elderly",
+                                 active=True))
+        unit = session.scalar(select(PartnerUnit).where(PartnerUnit.name == UNIT))
+        if unit is None:
+            unit = PartnerUnit(name=UNIT, contact_person="赵联络", communities=[community])
+            session.add(unit)
         session.commit()
 
         sm = app.appbuilder.sm
@@ -96,6 +112,14 @@ def seed(app: Flask) -> Seed:
             assert user, f"could not create {COMMUNITY_USER}"
         if user.community_id is None:
             user.community_id = community.id  # a community worker works for one community
+            session.commit()
+        contact = sm.find_user(username=UNIT_USER)
+        if contact is None:
+            contact = sm.add_user(UNIT_USER, "赵", "联络员", "unit1@tongxin.local",
+                                  sm.find_role(UNIT_ROLE), password=PASSWORD)
+            assert contact, f"could not create {UNIT_USER}"
+        if contact.partner_unit_id is None:
+            contact.partner_unit_id = unit.id  # a unit's contact works for its unit
             session.commit()
     return Seed(COMMUNITY_USER, PASSWORD, UNIT_TYPE, COMMUNITY, OTHER_UNIT)
 
