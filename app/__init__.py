@@ -8,7 +8,7 @@ from typing import Any
 from flask import Flask, g
 from flask_appbuilder import AppBuilder
 
-from app import config, scoping, view_as
+from app import config, integrity, points, scoping, view_as
 from app.extensions import db, migrate
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
@@ -24,7 +24,9 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     from app.errors import register_error_pages
     from app.i18n import compile_if_stale
     from app.security import TongxinSecurityManager
+    from app.todo import register_todo
     from app.ui import IndexView, register_ui
+    from views.attachments import register_attachments
     from views.registry import register_all
 
     raise_on_errors()
@@ -38,12 +40,16 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
             update_perms=False,
         )
         appbuilder.init_app(app, db.session)
+        register_todo(app, appbuilder)  # first in the menu: 我的待办
         register_all(appbuilder)
         appbuilder.add_view_no_menu(view_as.ViewAsView())
         register_ui(app)
+        register_attachments(app, appbuilder)
         register_error_pages(app)
 
     scoping.install()
+    integrity.install()
+    points.install()  # after scoping: a redemption needs the unit scoping fills in
 
     @app.before_request
     def _remember_actor() -> None:

@@ -28,9 +28,12 @@ def init_database(app: Flask) -> list[str]:
 def sync_security() -> list[str]:
     """Permissions of every view, the admin and public roles, the built-in roles."""
     appbuilder = current_app.appbuilder
-    BaseSecurityManager.create_db(appbuilder.sm)  # admin and public roles first: the
-    appbuilder.add_permissions(update_perms=True)  # admin role then receives every permission
-    return sync_roles(appbuilder.sm, menu_names())
+    sm = appbuilder.sm
+    known = {vm.name for vm in sm.session.query(sm.viewmenu_model)}
+    BaseSecurityManager.create_db(sm)  # admin and public roles first: the admin
+    appbuilder.add_permissions(update_perms=True)  # role then receives every permission
+    new_views = {vm.name for vm in sm.session.query(sm.viewmenu_model)} - known
+    return sync_roles(sm, menu_names(), new_views if known else set())
 
 
 def ensure_admin(app: Flask, username: str, password: str) -> bool:

@@ -17,6 +17,7 @@ from typing import Any
 from flask import current_app
 from sqlalchemy import func, select
 
+from app.demo_cobuild import load_cobuild
 from app.demo_data import DICTIONARIES, DISTRICT, Plan, build_plan
 from app.extensions import db
 from app.policy import ADMIN, COMMUNITY, GRID, SOCIAL, STREET, UNIT
@@ -243,9 +244,15 @@ def load_demo(password: str) -> str:
     try:
         rows = loader.load(plan)
         accounts = demo_accounts(plan, rows)
+        binding = {a.username: a.binding for a in accounts}
+        cobuild = load_cobuild(db.session.get(PartnerUnit, binding["unit1"]["partner_unit_id"]),
+                               db.session.get(Community, binding["community1"]["community_id"]))
         db.session.commit()
     except Exception:
         db.session.rollback()
         raise
     accounts, users_created = _ensure_users(accounts, password)
-    return _report(accounts, loader.created, users_created)
+    return "\n".join([
+        _report(accounts, loader.created, users_created), "",
+        "共建服务演示数据本次新建 / co-building rows created now: "
+        + "，".join(f"{k} {v}" for k, v in cobuild.items())])

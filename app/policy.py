@@ -8,27 +8,32 @@ from __future__ import annotations
 
 from typing import Any
 
+from models.roles import ADMIN, COMMUNITY, GRID, SOCIAL, STREET, UNIT  # noqa: F401
 from views.permissions import ADD, DELETE, EDIT, READ
-
-ADMIN = "系统管理员"
-STREET = "街道管理员"
-COMMUNITY = "社区工作者"
-GRID = "网格员"
-UNIT = "共建单位"
-SOCIAL = "社工"
 
 _LETTERS = {"r": READ, "a": ADD, "e": EDIT, "d": DELETE}
 
 #: role → resource → letters (r read, a add, e edit, d delete). The admin role gets all.
 ROLES: dict[str, dict[str, str]] = {
     STREET: {"street": "r", "community": "rae", "grid": "raed", "partnerunit": "raed",
-             "socialworkstation": "rae", "dictitem": "r"},
+             "socialworkstation": "rae", "dictitem": "r", "demand": "raed", "resource": "r",
+             "project": "raed", "worklog": "r", "review": "r", "pointsentry": "r",
+             "pointsaccount": "r", "pointsrule": "raed", "shopitem": "raed",
+             "redemption": "r"},
     COMMUNITY: {"street": "r", "community": "re", "grid": "rae", "partnerunit": "rae",
-                "socialworkstation": "r", "dictitem": "r"},
-    GRID: {"street": "r", "community": "r", "grid": "r", "partnerunit": "r", "dictitem": "r"},
-    UNIT: {"community": "r", "partnerunit": "re", "dictitem": "r"},
+                "socialworkstation": "r", "dictitem": "r", "demand": "raed", "resource": "r",
+                "project": "rae", "worklog": "r", "review": "r", "pointsentry": "r",
+                "pointsaccount": "r", "pointsrule": "r", "shopitem": "r", "redemption": "r"},
+    GRID: {"street": "r", "community": "r", "grid": "r", "partnerunit": "r", "dictitem": "r",
+           "demand": "rae", "resource": "r", "project": "r", "worklog": "r", "review": "r",
+           "pointsentry": "r", "pointsaccount": "r", "shopitem": "r"},
+    UNIT: {"community": "r", "partnerunit": "re", "dictitem": "r", "demand": "r",
+           "resource": "raed", "project": "re", "worklog": "raed", "review": "r",
+           "pointsentry": "r", "pointsaccount": "r", "shopitem": "r", "redemption": "ra"},
     SOCIAL: {"street": "r", "community": "r", "grid": "r", "partnerunit": "r",
-             "socialworkstation": "re", "dictitem": "r"},
+             "socialworkstation": "re", "dictitem": "r", "demand": "r", "resource": "r",
+             "project": "r", "worklog": "r", "review": "r", "pointsentry": "r",
+             "pointsaccount": "r", "shopitem": "r", "redemption": "r"},
 }
 
 #: What every signed-in role needs besides its records: its own profile and password.
@@ -39,6 +44,9 @@ SELF_SERVICE = [
     ("can_this_form_post", "ResetMyPasswordView"),
     ("can_this_form_get", "UserInfoEditView"),
     ("can_this_form_post", "UserInfoEditView"),
+    ("can_read", "todo"), ("menu_access", "MyTodo"),  # 我的待办 (app.todo)
+    ("can_index", "RankingView"), ("menu_access", "PointsRanking"),  # 积分排行
+    ("menu_access", "points"),
 ]
 
 
@@ -53,13 +61,26 @@ def role_permissions(role: str, menu_names: dict[str, tuple[str, str]]) -> list[
     return pairs
 
 
-def sync_roles(sm: Any, menu_names: dict[str, tuple[str, str]]) -> list[str]:
-    """Create the built-in roles that are missing; return the names created."""
+def sync_roles(sm: Any, menu_names: dict[str, tuple[str, str]],
+               new_views: set[str] | None = None) -> list[str]:
+    """Create the built-in roles that are missing; return the names created.
+
+    A role that exists keeps what an administrator made of it, except that it receives
+    its declared permissions on ``new_views`` (views this upgrade brought): a new record
+    type works for its users without anyone clicking permissions together.
+    """
     created = []
     for role in ROLES:
-        if sm.find_role(role) is not None:
+        pairs = role_permissions(role, menu_names)
+        found = sm.find_role(role)
+        if found is None:
+            perms = [sm.add_permission_view_menu(p, v) for p, v in pairs]
+            sm.add_role(role, [p for p in perms if p is not None])
+            created.append(role)
             continue
-        perms = [sm.add_permission_view_menu(p, v) for p, v in role_permissions(role, menu_names)]
-        sm.add_role(role, [p for p in perms if p is not None])
-        created.append(role)
+        for perm, view in pairs:
+            if view in (new_views or set()):
+                pv = sm.add_permission_view_menu(perm, view)
+                if pv is not None and pv not in found.permissions:
+                    sm.add_permission_role(found, pv)
     return created

@@ -19,7 +19,7 @@ from typing import Any
 
 from flask import g, has_request_context
 from flask_babel import gettext as _
-from sqlalchemy import event, false, inspect, select
+from sqlalchemy import and_, event, false, inspect, or_, select
 from sqlalchemy.orm import ORMExecuteState, Session, with_loader_criteria
 
 from app.integrity import UserFacingError
@@ -150,20 +150,40 @@ def criteria(scope: Scope) -> list[Any]:
             with_loader_criteria(Grid, lambda cls: cls.id.in_(gr), **_OPTS),
         ]
     if scope.level == "unit":
-        opts += [
-            with_loader_criteria(UnitKey, lambda cls: cls.partner_unit_id.in_(u),
-                                 **_OPTS),
-            with_loader_criteria(PartnerUnit, lambda cls: cls.id.in_(u), **_OPTS),
-        ]
+        opts.append(with_loader_criteria(PartnerUnit, lambda cls: cls.id.in_(u), **_OPTS))
+        opts += [with_loader_criteria(model, _unit_rows(model, u, c), **_OPTS)
+                 for model in _unit_keyed()]
     else:
         served = _served_units(scope)
         opts.append(with_loader_criteria(PartnerUnit, lambda cls: cls.id.in_(served),
                                          **_OPTS))
+        # rows owned by a unit and placed nowhere else: those of the units serving here
+        opts += [with_loader_criteria(model, model.partner_unit_id.in_(served), **_OPTS)
+                 for model in _unit_keyed() if not issubclass(model, CommunityKey)]
     if scope.level == "station":
         st = tuple(sorted(scope.station_ids))
         opts.append(with_loader_criteria(SocialWorkStation, lambda cls: cls.id.in_(st),
                                          **_OPTS))
     return opts
+
+
+def _unit_keyed() -> list[type]:
+    """Every registered model with a partner-unit scope key."""
+    import models
+
+    return [m for m in models.registry() if issubclass(m, UnitKey)]
+
+
+def _unit_rows(model: Any, units: tuple[int, ...], communities: tuple[int, ...]) -> Any:
+    """A unit's rows of ``model``: its own, plus unclaimed rows shared with the units
+    serving their community while in a shared state (e.g. a published demand)."""
+    own = model.partner_unit_id.in_(units)
+    shared = model.__shared_with_units__
+    if not shared or not issubclass(model, CommunityKey):
+        return own
+    status = getattr(model, model.__workflow__.column)
+    return or_(own, and_(model.partner_unit_id.is_(None), status.in_(tuple(shared)),
+                         model.community_id.in_(communities)))
 
 
 def _served_units(scope: Scope) -> Any:
@@ -203,6 +223,12 @@ def _derive_keys(obj: Any) -> None:
     """Parent keys follow the children, through the relationships (so a changed or new
     parent counts): a row's grid decides its community, its community its street."""
     with system():
+        parent_name = getattr(type(obj), "__scope_parent__", None)
+        parent = getattr(obj, parent_name) if parent_name else None
+        if parent is not None:
+            for key in ("partner_unit", "grid", "community", "street"):
+                if hasattr(type(obj), f"{key}_id") and hasattr(type(parent), key):
+                    setattr(obj, key, getattr(parent, key))
         if isinstance(obj, GridKey) and isinstance(obj, CommunityKey) and obj.grid is not None:
             obj.community = obj.grid.community
         if isinstance(obj, CommunityKey) and isinstance(obj, StreetKey) and \

@@ -48,6 +48,7 @@ PERMISSION_LABELS = {
     "userinfoedit": _l("Edit User Information"),
     "copyrole": _l("Copy Role"),
     "can_start": _l("Start"),
+    "can_index": _l("Open"),
 }
 
 #: FAB's view names → label. Our views are labelled from the models (see ``view_label``);
@@ -55,6 +56,8 @@ PERMISSION_LABELS = {
 VIEW_LABELS = {
     "IndexView": _l("Home page"),
     "ViewAsView": _l("View as another user"),
+    "RankingView": _l("Points ranking"),
+    "PointsRanking": _l("Points ranking"),
     "UtilView": _l("Navigation"),
     "LocaleView": _l("Language switch"),
     "SecurityApi": _l("Login interface"),

@@ -8,10 +8,12 @@ from babel.dates import get_day_names, get_month_names
 from flask import Flask, g
 from flask_appbuilder import IndexView as FabIndexView
 from flask_appbuilder import expose
-from flask_babel import get_locale
+from flask_babel import format_datetime, get_locale
 from flask_babel import gettext as _
 from flask_wtf.csrf import generate_csrf
 from sqlalchemy import func, select
+
+from views.workflow import page_context as workflow_page_context
 
 
 def html_lang() -> str:
@@ -79,6 +81,11 @@ class IndexView(FabIndexView):
                 cards.append({"model": model, "count": count,
                               "url": f"/{model.__resource__}/list/"})
         self.update_redirect()
+        from app import todo
+
+        if sm.has_access(f"can_{READ}", todo.PERMISSION_VIEW):  # 我的待办 on top (after login)
+            return self.render_template("tongxin/todo.html", appbuilder=self.appbuilder,
+                                        cards=cards, todo=todo.summary(3), home=True)
         return self.render_template(self.index_template, appbuilder=self.appbuilder,
                                     cards=cards)
 
@@ -88,5 +95,7 @@ def register_ui(app: Flask) -> None:
     app.jinja_env.globals["tx_html_lang"] = html_lang
     app.jinja_env.globals["tx_js_strings"] = js_strings
     app.jinja_env.globals["tx_scope_reason"] = scope_reason
+    app.jinja_env.globals["tx_workflow"] = workflow_page_context
+    app.jinja_env.filters["tx_datetime"] = lambda v: format_datetime(v, "yyyy-MM-dd HH:mm")
     app.jinja_env.globals.setdefault("csrf_token", generate_csrf)
     app.jinja_env.globals["tx_view_as"] = lambda: g.get("tx_view_as")

@@ -1,6 +1,14 @@
 """Declarative models: one module per domain area. Importing this package registers them all."""
 
-from models import dictionary, org, users  # noqa: F401  (registers the models)
+from models import (  # noqa: F401  (importing registers the models)
+    attachments,
+    cobuild,
+    dictionary,
+    org,
+    points,
+    users,
+    workflow,
+)
 from models.meta import PortalModel, registry
 
 __all__ = ["PortalModel", "registry"]

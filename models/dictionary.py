@@ -13,6 +13,7 @@ from models.mixins import AuditMixin, VersionMixin
 DICT_KINDS = {
     "unit_type": _l("Partner unit type"),
     "org_grade": _l("Social organisation grade"),
+    "demand_category": _l("Demand category"),
 }
 
 

@@ -17,6 +17,8 @@ from flask_babel import lazy_gettext as _l
 
 #: Menu groups, in menu order: key → label.
 MENU_GROUPS: dict[str, LazyString] = {
+    "cobuild": _l("Co-building"),
+    "points": _l("Points"),
     "org": _l("Organisation"),
     "settings": _l("Settings"),
 }
@@ -54,6 +56,20 @@ class PortalOptions:
     __title_column__: ClassVar[str] = "name"
     #: Menu position inside its group (smaller first).
     __menu_order__: ClassVar[int] = 100
+    #: The model's state machine (``models.workflow.Workflow``), if it has one.
+    __workflow__: ClassVar[Any] = None
+    #: Rows are written by the system only: screens and API offer no add, edit or delete.
+    __readonly__: ClassVar[bool] = False
+    #: States in which an unclaimed row (no partner unit yet) is readable by the partner
+    #: units serving its community, e.g. a published demand.
+    __shared_with_units__: ClassVar[Sequence[str]] = ()
+    #: Rows are never updated or deleted once written (a ledger); corrections are new rows.
+    __append_only__: ClassVar[bool] = False
+    #: Relationship whose row lends this row its scope keys (a work log → its project).
+    __scope_parent__: ClassVar[str | None] = None
+    #: Rows carry attached files (photos, scans, PDFs): thumbnails and an upload form on
+    #: the detail page, ``/attachments/<resource>/<pk>``; see ``views.attachments``.
+    __attachments__: ClassVar[bool] = False
 
     def __str__(self) -> str:
         return str(getattr(self, self.__title_column__, None) or f"#{getattr(self, 'id', '')}")

@@ -110,6 +110,7 @@ class PartnerUnit(AuditMixin, VersionMixin, PortalModel):
     __tablename__ = "partner_unit"
     __label__ = _l("Partner unit")
     __resource__ = "partnerunit"
+    __attachments__ = True
     __icon__ = "fa-handshake"
     __menu_order__ = 40
     __list_columns__ = ("name", "unit_type", "grade", "contact_person", "dual_report", "active")

@@ -260,3 +260,33 @@ def test_check_reports_no_issues(run: Run) -> None:
     assert result.exit_code == 0, result.output
     assert "System check identified no issues." in result.output
     assert "检查通过" in result.output
+
+
+def test_init_gives_existing_roles_the_permissions_of_new_views(tmp_path: Path) -> None:
+    """An upgrade adds declared permissions on views it brings, and keeps admin edits."""
+    from app.bootstrap import init_database
+    from app.scoping import system
+
+    portal = create_app({"mode": "test", "instance_dir": str(tmp_path),
+                         "database_url": f"sqlite:///{tmp_path / 'upgrade.db'}"})
+    init_database(portal)
+    with portal.app_context(), system():
+        sm = portal.appbuilder.sm
+        role = sm.find_role(COMMUNITY)
+        role.permissions.remove(sm.find_permission_view_menu("can_read", "street"))
+        view = sm.find_view_menu("demand")  # as if "demand" came with this upgrade
+        for pv in sm.session.query(sm.permissionview_model).filter_by(view_menu=view):
+            for holder in sm.get_all_roles():
+                if pv in holder.permissions:
+                    holder.permissions.remove(pv)
+            sm.session.delete(pv)
+        sm.session.flush()
+        sm.session.delete(view)
+        sm.session.commit()
+    init_database(portal)
+    with portal.app_context(), system():
+        sm = portal.appbuilder.sm
+        names = {(p.permission.name, p.view_menu.name) for p in
+                 sm.find_role(COMMUNITY).permissions}
+        assert ("can_read", "demand") in names
+        assert ("can_read", "street") not in names

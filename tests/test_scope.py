@@ -4,6 +4,7 @@ new model or route is covered automatically (a route with no expectation fails).
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -18,8 +19,10 @@ import models
 from app.extensions import db
 from app.policy import COMMUNITY, GRID, SOCIAL, STREET, UNIT
 from app.scoping import is_scoped, system
+from models.cobuild import Demand, Project, Resource, WorkLog
 from models.dictionary import DictItem
 from models.org import Community, Grid, PartnerUnit, SocialWorkStation, Street
+from models.points import PointsEntry, ShopItem
 
 SCOPED = [m for m in models.registry() if is_scoped(m)]
 
@@ -53,11 +56,28 @@ def world(app: Flask) -> World:
             unit = PartnerUnit(name=f"范围单位{side}", unit_type=kind, communities=[community])
             station = SocialWorkStation(name=f"范围社工站{side}", street=street,
                                         communities=[community])
+            project = Project(name=f"范围项目{side}", partner_unit=unit, community=community,
+                              street=street)
             rows[side] = {Street: street, Community: community, Grid: grid,
-                          PartnerUnit: unit, SocialWorkStation: station}
+                          PartnerUnit: unit, SocialWorkStation: station,
+                          Demand: Demand(title=f"范围需求{side}", community=community,
+                                         street=street, status="published"),
+                          Project: project,
+                          WorkLog: WorkLog(project=project, work_date=dt.date(2026, 11, 2),
+                                           hours=2, summary=f"范围记录{side}"),
+                          Resource: Resource(name=f"范围资源{side}", partner_unit=unit),
+                          PointsEntry: PointsEntry(partner_unit=unit, street=street, points=5,
+                                                   balance=5, reason=f"范围积分{side}"),
+                          ShopItem: ShopItem(name=f"范围商品{side}", street=street, cost=1,
+                                             stock=1)}
         # a second unit in community A: unit1 ↔ unit2 of the same community
-        rows["A2"] = {PartnerUnit: PartnerUnit(name="范围单位A2", unit_type=kind,
-                                               communities=[rows["A"][Community]])}
+        unit_a2 = PartnerUnit(name="范围单位A2", unit_type=kind,
+                              communities=[rows["A"][Community]])
+        rows["A2"] = {PartnerUnit: unit_a2,
+                      Resource: Resource(name="范围资源A2", partner_unit=unit_a2),
+                      Demand: Demand(title="范围需求A2", community=rows["A"][Community],
+                                     street=rows["A"][Street], status="claimed",
+                                     partner_unit=unit_a2)}
         db.session.add_all([kind, *(r for side in rows.values() for r in side.values())])
         db.session.commit()
         sm = app.appbuilder.sm
@@ -73,17 +93,21 @@ def world(app: Flask) -> World:
     return World(rows=ids)
 
 
+SIDED = (Street, Community, Grid, PartnerUnit, SocialWorkStation, Demand, Project, WorkLog,
+         Resource, PointsEntry, ShopItem)
+ALL_B = [("B", m) for m in SIDED]
+
 #: actor → the rows (side, model) it must NOT reach
 FOREIGN: dict[str, list[tuple[str, type]]] = {
-    "s_street": [("B", m) for m in (Street, Community, Grid, PartnerUnit, SocialWorkStation)],
-    "s_comm": [("B", m) for m in (Street, Community, Grid, PartnerUnit, SocialWorkStation)],
-    "s_grid": [("B", m) for m in (Street, Community, Grid, PartnerUnit, SocialWorkStation)],
-    "s_unit1": [("A2", PartnerUnit), *[("B", m) for m in (Street, Community, Grid,
-                                                          PartnerUnit, SocialWorkStation)]],
-    "s_unit2": [("A", PartnerUnit)],
-    "s_social": [("B", m) for m in (Street, Community, Grid, PartnerUnit, SocialWorkStation)],
-    "s_nobody": [(side, m) for side in ("A", "B")
-                 for m in (Street, Community, Grid, PartnerUnit, SocialWorkStation)],
+    "s_street": ALL_B,
+    "s_comm": ALL_B,
+    "s_grid": ALL_B,
+    # unit1 ↔ unit2 of the same community: each other's unit, resources, claimed demands
+    "s_unit1": [("A2", PartnerUnit), ("A2", Resource), ("A2", Demand), *ALL_B],
+    "s_unit2": [("A", PartnerUnit), ("A", Project), ("A", WorkLog), ("A", Resource),
+                ("A", PointsEntry)],
+    "s_social": ALL_B,
+    "s_nobody": [(side, m) for side in ("A", "B") for m in SIDED],
 }
 
 #: what each route of a resource is, so every route has an expectation
@@ -92,6 +116,7 @@ ROUTE_KINDS = {
     "add": "add", "download/<string:filename>": "file", "action/<string:name>/<pk>": "row",
     "action_post": "bulk", "": "api_list", "<pk>": "api_row", "<int:pk>": "api_row",
     "_info": "api_info", "choices/": "api_choices",
+    "transition/<pk>/<name>": "row", "<int:pk>/<name>": "api_row",
 }
 
 
@@ -370,3 +395,23 @@ def test_info_offers_related_rows_at_all(world: World, admin_client: Any) -> Non
     info = admin_client.get("/api/v1/grid/_info").json
     values = {v["value"] for col in info["add_columns"] for v in col.get("values", [])}
     assert {"范围社区A", "范围社区B"} <= values
+
+
+def test_published_demands_are_shared_with_the_units_serving_the_community(
+        world: World, as_actor: Any) -> None:
+    published = world.rows["A"][Demand]
+    for actor in ("s_unit1", "s_unit2"):
+        ids = as_actor(actor).get("/api/v1/demand/?q=(page_size:100)").json["ids"]
+        assert published in ids, actor
+        assert world.rows["B"][Demand] not in ids, actor
+    # unit2's claimed demand is its own: unit1 no longer sees it, unit2 does
+    claimed = world.rows["A2"][Demand]
+    assert claimed in as_actor("s_unit2").get("/api/v1/demand/").json["ids"]
+    assert claimed not in as_actor("s_unit1").get("/api/v1/demand/").json["ids"]
+
+
+def test_view_as_needs_the_form_token(app: Flask, world: World, admin_client: Any) -> None:
+    with app.app_context(), system():
+        target = app.appbuilder.sm.find_user(username="s_unit1").id
+    assert admin_client.post(f"/viewas/start/{target}", data={}).status_code == 400
+    assert "只读" not in admin_client.get("/").get_data(as_text=True)

@@ -23,6 +23,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from app.integrity import UserFacingError, friendly_db_error, unique_conflicts
 from app.scoping import ScopeViolation
+from app.workflow import check_editable
 from views.api_messages import translate_errors
 
 CHOICES_PAGE = 20
@@ -72,6 +73,7 @@ class PortalModelView(ModelView):
                 self.datamodel.add(item)
                 self.post_add(item)
             else:
+                check_editable(item)
                 self.pre_update(item)
                 self.datamodel.edit(item)
                 self.post_update(item)
@@ -119,6 +121,7 @@ class PortalModelView(ModelView):
         if not item:
             abort(404)
         try:
+            check_editable(item)
             self.pre_delete(item)
             self.datamodel.delete(item)
             self.post_delete(item)
@@ -204,6 +207,7 @@ class PortalModelApi(ModelRestApi):
                 self.datamodel.add(item)
                 self.post_add(item)
             else:
+                check_editable(item)
                 self.pre_update(item)
                 self.datamodel.edit(item)
                 self.post_update(item)
@@ -246,6 +250,7 @@ class PortalModelApi(ModelRestApi):
         if not item:
             return self.response_404()
         try:
+            check_editable(item)
             self.pre_delete(item)
             self.datamodel.delete(item)
             self.post_delete(item)

@@ -24,12 +24,14 @@ from wtforms.validators import DataRequired, Optional
 from models.meta import MENU_GROUPS, PortalModel
 from views.base import PortalInterface, PortalModelApi, PortalModelView
 from views.fields import RemoteSelectField
-from views.permissions import METHOD_PERMISSIONS
+from views.permissions import METHOD_PERMISSIONS, READ
+from views.workflow import WorkflowApiMixin, WorkflowViewMixin
 
 #: Columns every model has that the generated forms never show.
 SYSTEM_COLUMNS = ("id", "version", "created_by_id", "changed_by_id", "created_on", "changed_on")
 
-MENU_ICONS = {"org": "fa-sitemap", "settings": "fa-cogs"}
+MENU_ICONS = {"cobuild": "fa-hands-helping", "points": "fa-coins", "org": "fa-sitemap",
+              "settings": "fa-cogs"}
 
 
 @dataclass
@@ -57,7 +59,8 @@ class ModelSpec:
     @property
     def show_columns(self) -> list[str]:
         stamps = [c for c in ("created_on", "changed_on") if c in self.labels]
-        return [*self.form_columns, *stamps]
+        listed = [c for c in self.model.__list_columns__ if c not in self.form_columns]
+        return [*self.form_columns, *listed, *stamps]
 
 
 def describe(model: type[PortalModel]) -> ModelSpec:
@@ -175,7 +178,13 @@ def build_view(spec: ModelSpec) -> type[PortalModelView]:
         "add_title": _l("Add %(label)s", label=label),
         "edit_title": _l("Edit %(label)s", label=label),
     }
-    return type(f"{model.__name__}View", (PortalModelView,), attrs)
+    bases: tuple[type, ...] = (PortalModelView,)
+    if model.__workflow__ is not None:
+        bases = (WorkflowViewMixin, PortalModelView)
+        attrs["show_template"] = "tongxin/workflow_show.html"
+    if model.__readonly__:
+        attrs["base_permissions"] = [f"can_{READ}"]
+    return type(f"{model.__name__}View", bases, attrs)
 
 
 def _api_labels(spec: ModelSpec) -> dict[str, Any]:
@@ -209,7 +218,12 @@ def build_api(spec: ModelSpec) -> type[PortalModelApi]:
         "add_title": _l("Add %(label)s", label=model.__label__),
         "edit_title": _l("Edit %(label)s", label=model.__label__),
     }
-    return type(f"{model.__name__}Api", (PortalModelApi,), attrs)
+    bases: tuple[type, ...] = (PortalModelApi,)
+    if model.__workflow__ is not None:
+        bases = (WorkflowApiMixin, PortalModelApi)
+    if model.__readonly__:
+        attrs["base_permissions"] = [f"can_{READ}"]
+    return type(f"{model.__name__}Api", bases, attrs)
 
 
 def register(appbuilder: AppBuilder, model: type[PortalModel]) -> ModelSpec:

@@ -19,6 +19,8 @@ METHOD_PERMISSIONS: dict[str, str] = {
     "action": EDIT, "action_post": EDIT, "muldelete": DELETE,
     # REST API
     "get_list": READ, "get": READ, "info": READ, "choices": READ,
+    # workflow: reading the record is enough to ask; the model's transition roles decide
+    "transition": READ,
     "post": ADD, "put": EDIT,
 }
 

@@ -3,11 +3,18 @@
 from __future__ import annotations
 
 from flask_appbuilder import AppBuilder
+from flask_babel import lazy_gettext as _l
 
 import models
+from models.meta import MENU_GROUPS
 from views.generator import ModelSpec, register
+from views.ranking import RANKING_MENU, RankingView
 
 
 def register_all(appbuilder: AppBuilder) -> dict[str, ModelSpec]:
-    """Register every model; return the specs by resource name."""
-    return {spec.resource: spec for spec in (register(appbuilder, m) for m in models.registry())}
+    """Register every model, then the few pages that are not one model's; return the
+    specs by resource name."""
+    specs = {spec.resource: spec for spec in (register(appbuilder, m) for m in models.registry())}
+    appbuilder.add_view(RankingView, RANKING_MENU, icon="fa-trophy", label=_l("Points ranking"),
+                        category="points", category_label=MENU_GROUPS["points"])
+    return specs

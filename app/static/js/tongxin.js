@@ -55,6 +55,9 @@
     $("#modal-confirm").on("show.bs.modal", function (e) {
       $(this).find("#modal-confirm-ok").attr("href", $(e.relatedTarget).data("href"));
     });
+    $("form.tx-confirm").on("submit", function (e) {
+      if (!window.confirm($(this).data("confirm"))) { e.preventDefault(); }
+    });
     $(".my_change").on("change", function () {
       var form = document.getElementById("model_form");
       form.action = ""; form.method = "get"; form.submit();
