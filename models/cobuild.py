@@ -94,6 +94,7 @@ class Demand(UnitKey, GridKey, CommunityKey, StreetKey, AuditMixin, VersionMixin
     __title_column__ = "title"
     __workflow__ = DEMAND_FLOW
     __shared_with_units__ = ("published",)
+    __matches__ = ("resource", "category")  # 三单: resources offered in its category
     __list_columns__ = ("title", "category", "community", "urgency", "wanted_by", "status",
                         "partner_unit")
     __search_columns__ = ("title", "category", "community", "status", "urgency", "source")

@@ -65,6 +65,9 @@ class PortalOptions:
     __shared_with_units__: ClassVar[Sequence[str]] = ()
     #: Rows are never updated or deleted once written (a ledger); corrections are new rows.
     __append_only__: ClassVar[bool] = False
+    #: (resource, relation): the detail page lists rows of that resource sharing this
+    #: row's relation, e.g. a demand's fitting resources ``("resource", "category")``.
+    __matches__: ClassVar[tuple[str, str] | None] = None
     #: Relationship whose row lends this row its scope keys (a work log → its project).
     __scope_parent__: ClassVar[str | None] = None
     #: Rows carry attached files (photos, scans, PDFs): thumbnails and an upload form on

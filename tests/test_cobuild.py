@@ -341,3 +341,22 @@ def test_approved_logs_are_final_and_ratings_are_kept(app: Flask,
                                                          transition="approve").one()
         assert change.rating == 3
     assert "评分 3" in staff.get(f"/worklog/show/{log}").get_data(as_text=True)
+
+
+def test_demand_page_lists_fitting_resources_in_scope(app: Flask,
+                                                      place: dict[str, int]) -> None:
+    from models.cobuild import Resource
+
+    with app.app_context(), system():
+        db.session.add_all([
+            Resource(name="助老志愿车队", kind="volunteers", category_id=place["category"],
+                     partner_unit_id=place["unit2"]),
+            Resource(name="外社区助老资源", kind="goods", category_id=place["category"],
+                     partner_unit_id=place["unit3"]),
+            Resource(name="无关的场地", kind="venue", partner_unit_id=place["unit2"])])
+        db.session.commit()
+    staff = _client(app, "c_staff")
+    demand = _new_demand(staff, place, "需要助老资源")
+    page = staff.get(f"/demand/show/{demand}").get_data(as_text=True)
+    assert "匹配的资源" in page and "助老志愿车队" in page
+    assert "外社区助老资源" not in page and "无关的场地" not in page
