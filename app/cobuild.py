@@ -8,10 +8,11 @@ from typing import Any
 from flask import g
 from flask_babel import gettext as _
 from flask_babel import to_user_timezone
+from sqlalchemy import update
 
 from app.extensions import db
-from app.workflow import TransitionRefused
-from models.cobuild import Demand, Project, Review, WorkLog
+from app.workflow import TransitionLost, TransitionRefused, record
+from models.cobuild import Demand, DemandOffer, Project, Review, WorkLog
 from models.mixins import utcnow
 
 
@@ -24,19 +25,45 @@ def _writer_unit(user: Any) -> int:
     return units[0]
 
 
-def claim_demand(demand: Demand, user: Any, **_: Any) -> None:
-    """认领: the demand becomes the unit's, and the unit gets a project for it."""
-    unit_id = _writer_unit(user)
-    demand.partner_unit_id = unit_id
+def _project_for(demand: Demand, unit_id: int, responsible: str) -> None:
     db.session.add(Project(
         name=demand.title, demand=demand, partner_unit_id=unit_id,
         community_id=demand.community_id, street_id=demand.street_id,
-        responsible=f"{user.first_name}{user.last_name}"[:50],
+        responsible=responsible[:50] or None,
         start_date=to_user_timezone(dt.datetime.now(dt.UTC)).date()))
 
 
+def claim_demand(demand: Demand, user: Any, **_ignored: Any) -> None:
+    """认领: the demand becomes the unit's, and the unit gets a project for it."""
+    unit_id = _writer_unit(user)
+    demand.partner_unit_id = unit_id
+    _project_for(demand, unit_id, f"{user.first_name}{user.last_name}")
+
+
+def accept_offer(offer: DemandOffer, user: Any, **_ignored: Any) -> None:
+    """采纳报名: the demand goes to the offering unit (as if it had claimed it, and only
+    if nobody claimed it first); the demand's other offers are declined."""
+    demand = offer.demand
+    taken = db.session.execute(
+        update(Demand).where(Demand.id == demand.id, Demand.status == "published").values(
+            status="claimed", partner_unit_id=offer.partner_unit_id,
+            version=Demand.version + 1),
+        execution_options={"synchronize_session": False})
+    if taken.rowcount != 1:
+        raise TransitionLost(_("This demand has already been claimed."))
+    db.session.refresh(demand)
+    _project_for(demand, offer.partner_unit_id, offer.partner_unit.contact_person or "")
+    record(demand, "claim", "published", "claimed", user,
+           note=_("Offer of %(unit)s accepted", unit=offer.partner_unit))
+    db.session.execute(
+        update(DemandOffer).where(DemandOffer.demand_id == demand.id,
+                                  DemandOffer.id != offer.id,
+                                  DemandOffer.status == "offered").values(status="declined"),
+        execution_options={"synchronize_session": False})
+
+
 def review_log(log: WorkLog, user: Any, note: str | None = None,
-               rating: int | None = None, **_: Any) -> None:
+               rating: int | None = None, **_ignored: Any) -> None:
     """通过 / 退回: the community's verdict is kept as a review of the log."""
     db.session.add(Review(work_log=log, result=log.status, rating=rating, reason=note,
                           reviewer=f"{user.first_name} {user.last_name}".strip()[:128],

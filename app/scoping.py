@@ -227,7 +227,8 @@ def _derive_keys(obj: Any) -> None:
         parent = getattr(obj, parent_name) if parent_name else None
         if parent is not None:
             for key in ("partner_unit", "grid", "community", "street"):
-                if hasattr(type(obj), f"{key}_id") and hasattr(type(parent), key):
+                if hasattr(type(obj), f"{key}_id") and hasattr(type(parent), key) \
+                        and getattr(parent, key) is not None:
                     setattr(obj, key, getattr(parent, key))
         if isinstance(obj, GridKey) and isinstance(obj, CommunityKey) and obj.grid is not None:
             obj.community = obj.grid.community

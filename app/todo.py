@@ -32,7 +32,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from app.extensions import db
 from app.workflow import may_fire, workflow_of
-from models.cobuild import Demand, Project, WorkLog
+from models.cobuild import Demand, DemandOffer, Project, WorkLog
 from models.meta import PortalModel
 from views.permissions import ADD, READ
 
@@ -108,6 +108,8 @@ KINDS: Sequence[TodoKind] = (
              transition="approve", date="work_date"),
     TodoKind("publish_demands", _l("Demands to publish"), Demand, state="draft",
              transition="publish", date="created_on"),
+    TodoKind("decide_offers", _l("Offers to serve awaiting your choice"), DemandOffer,
+             state="offered", transition="accept", date="created_on"),
     TodoKind("claim_demands", _l("Demands open to claim"), Demand, state="published",
              where=_unclaimed, transition="claim", date="wanted_by"),
     TodoKind("returned_logs", _l("Returned work logs"), WorkLog, state="returned",

@@ -97,21 +97,30 @@ def fire(item: Any, name: str, user: Any, note: str | None = None,
             module, _sep, function = transition.effect.partition(":")
             getattr(import_module(module), function)(item, user=user, note=note,
                                                      rating=rating)
-        change = StateChange(
-            resource=model.__resource__, record_id=mapper.primary_key_from_instance(item)[0],
-            transition=transition.name, transition_label=str(transition.label),
-            from_state=state, from_label=str(flow.states.get(state, state)),
-            to_state=transition.target,
-            to_label=str(flow.states.get(transition.target, transition.target)),
-            note=note, rating=rating if transition.rating else None,
-            actor_id=getattr(user, "id", None),
-            actor_name=_display_name(user))
-        session.add(change)
+        change = record(item, transition.name, state, transition.target, user, note=note,
+                        rating=rating if transition.rating else None)
         session.commit()
     except Exception:
         session.rollback()
         raise
     g.pop("tx_todo_counts", None)
+    return change
+
+
+def record(item: Any, name: str, source: str, target: str, user: Any,
+           note: str | None = None, rating: int | None = None) -> StateChange:
+    """Add one entry to the record's timeline (in the caller's transaction)."""
+    model = type(item)
+    flow = workflow_of(model)
+    states = flow.states if flow else {}
+    step = flow.get(name) if flow else None
+    change = StateChange(
+        resource=model.__resource__, record_id=inspect(model).primary_key_from_instance(item)[0],
+        transition=name, transition_label=str(step.label if step else name),
+        from_state=source, from_label=str(states.get(source, source)),
+        to_state=target, to_label=str(states.get(target, target)), note=note, rating=rating,
+        actor_id=getattr(user, "id", None), actor_name=_display_name(user))
+    db.session.add(change)
     return change
 
 

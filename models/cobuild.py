@@ -119,6 +119,50 @@ class Demand(UnitKey, GridKey, CommunityKey, StreetKey, AuditMixin, VersionMixin
                                         info=col(_l("Status"), choices=DEMAND_FLOW.states))
 
 
+OFFER_FLOW = Workflow(
+    states={"offered": _l("Offered"), "accepted": _l("Accepted"),
+            "declined": _l("Declined"), "withdrawn": _l("Withdrawn")},
+    initial="offered",
+    editable=("offered",),
+    transitions=(
+        Transition("accept", _l("Accept this offer"), ("offered",), "accepted", REVIEWERS,
+                   confirm=_l("Give the demand to this unit? Other offers are declined."),
+                   effect="app.cobuild:accept_offer", style="success",
+                   taken=_l("This demand has already been claimed.")),
+        Transition("decline", _l("Decline"), ("offered",), "declined", REVIEWERS,
+                   note=NOTE_OPTIONAL, style="default"),
+        Transition("withdraw", _l("Withdraw"), ("offered",), "withdrawn", (UNIT,),
+                   style="default"),
+    ),
+)
+
+
+class DemandOffer(UnitKey, CommunityKey, StreetKey, AuditMixin, VersionMixin, PortalModel):
+    """报名: a unit offers to serve a published demand; the community picks one offer."""
+
+    __tablename__ = "demand_offer"
+    __label__ = _l("Offer to serve")
+    __resource__ = "demandoffer"
+    __menu_group__ = "cobuild"
+    __icon__ = "fa-hand-paper"
+    __menu_order__ = 15
+    __title_column__ = "plan"
+    __workflow__ = OFFER_FLOW
+    __scope_parent__ = "demand"
+    __list_columns__ = ("demand", "partner_unit", "plan", "status", "created_on")
+    __search_columns__ = ("demand", "partner_unit", "status")
+    __form_columns__ = ("demand", "plan")
+    __scope_keys__ = ("street_id", "community_id", "partner_unit_id")
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    demand_id: Mapped[int] = mapped_column(ForeignKey("demand.id"), index=True,
+                                           info=col(_l("Demand")))
+    demand: Mapped[Demand] = relationship(info=col(_l("Demand")))
+    plan: Mapped[str] = mapped_column(String(300), info=col(_l("How we would serve")))
+    status: Mapped[str] = mapped_column(String(20), default="offered", index=True,
+                                        info=col(_l("Status"), choices=OFFER_FLOW.states))
+
+
 class Resource(UnitKey, AuditMixin, VersionMixin, PortalModel):
     """资源: what a partner unit offers — a venue, volunteers, expertise, money, goods."""
 

@@ -360,3 +360,32 @@ def test_demand_page_lists_fitting_resources_in_scope(app: Flask,
     page = staff.get(f"/demand/show/{demand}").get_data(as_text=True)
     assert "匹配的资源" in page and "助老志愿车队" in page
     assert "外社区助老资源" not in page and "无关的场地" not in page
+
+
+def test_units_offer_and_the_community_picks_one(app: Flask, place: dict[str, int]) -> None:
+    staff, unit1, unit2 = (_client(app, n) for n in ("c_staff", "c_unit1", "c_unit2"))
+    demand = _new_demand(staff, place, "报名挑选测试")
+    offers = []
+    for client, plan in ((unit1, "派 5 名党员志愿者"), (unit2, "派专业维修师傅")):
+        made = client.post("/api/v1/demandoffer/", json={"demand": demand, "plan": plan})
+        assert made.status_code == 201, made.json
+        offers.append(made.json["id"])
+    # each unit sees only its own offer; the community sees both and has them to decide
+    assert unit1.get("/api/v1/demandoffer/").json["ids"].count(offers[1]) == 0
+    assert set(offers) <= set(staff.get("/api/v1/demandoffer/").json["ids"])
+    assert "待选择的服务报名" in staff.get("/todo/").get_data(as_text=True)
+    accepted = staff.post(f"/api/v1/demandoffer/{offers[1]}/accept")
+    assert accepted.status_code == 200, accepted.json
+    with app.app_context(), system():
+        from models.cobuild import DemandOffer
+
+        assert db.session.get(Demand, demand).partner_unit_id == place["unit2"]
+        assert db.session.get(DemandOffer, offers[0]).status == "declined"
+        assert db.session.query(Project).filter_by(demand_id=demand).one().partner_unit_id \
+            == place["unit2"]
+        claim = db.session.query(StateChange).filter_by(resource="demand", record_id=demand,
+                                                        transition="claim").one()
+        assert "循环单位2" in claim.note
+    # the demand is taken: a second acceptance and a late claim are refused
+    assert staff.post(f"/api/v1/demandoffer/{offers[0]}/accept").status_code == 422
+    assert unit1.post(f"/api/v1/demand/{demand}/claim").status_code in (404, 409)

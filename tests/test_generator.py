@@ -30,7 +30,7 @@ def _sample(model: type, suffix: str) -> Any:
     """A valid row of ``model``, with the related rows it needs."""
     import datetime as dt
 
-    from models.cobuild import Demand, Project, Review, WorkLog
+    from models.cobuild import Demand, DemandOffer, Project, Review, WorkLog
     from models.dictionary import DictItem
     from models.org import Community, Grid, Street
     from models.workflow import StateChange
@@ -46,6 +46,9 @@ def _sample(model: type, suffix: str) -> Any:
         Grid: lambda: Grid(name=f"生成器网格{suffix}", community=community, street=street),
         DictItem: lambda: DictItem(kind="unit_type", name=f"生成器类型{suffix}"),
         Demand: lambda: Demand(title=f"生成器需求{suffix}", community=community),
+        DemandOffer: lambda: DemandOffer(demand=Demand(title=f"生成器报名需求{suffix}",
+                                                       community=community),
+                                         plan=f"生成器报名{suffix}"),
         Project: lambda: project,
         WorkLog: lambda: log,
         Review: lambda: Review(work_log=log, result="approved", rating=5),

@@ -19,7 +19,7 @@ import models
 from app.extensions import db
 from app.policy import COMMUNITY, GRID, SOCIAL, STREET, UNIT
 from app.scoping import is_scoped, system
-from models.cobuild import Demand, Project, Resource, WorkLog
+from models.cobuild import Demand, DemandOffer, Project, Resource, WorkLog
 from models.dictionary import DictItem
 from models.org import Community, Grid, PartnerUnit, SocialWorkStation, Street
 from models.points import PointsEntry, ShopItem
@@ -58,10 +58,14 @@ def world(app: Flask) -> World:
                                         communities=[community])
             project = Project(name=f"范围项目{side}", partner_unit=unit, community=community,
                               street=street)
+            demand = Demand(title=f"范围需求{side}", community=community, street=street,
+                            status="published")
             rows[side] = {Street: street, Community: community, Grid: grid,
                           PartnerUnit: unit, SocialWorkStation: station,
-                          Demand: Demand(title=f"范围需求{side}", community=community,
-                                         street=street, status="published"),
+                          Demand: demand,
+                          DemandOffer: DemandOffer(demand=demand, partner_unit=unit,
+                                                   community=community, street=street,
+                                                   plan=f"范围报名{side}"),
                           Project: project,
                           WorkLog: WorkLog(project=project, work_date=dt.date(2026, 11, 2),
                                            hours=2, summary=f"范围记录{side}"),
@@ -93,8 +97,8 @@ def world(app: Flask) -> World:
     return World(rows=ids)
 
 
-SIDED = (Street, Community, Grid, PartnerUnit, SocialWorkStation, Demand, Project, WorkLog,
-         Resource, PointsEntry, ShopItem)
+SIDED = (Street, Community, Grid, PartnerUnit, SocialWorkStation, Demand, DemandOffer,
+         Project, WorkLog, Resource, PointsEntry, ShopItem)
 ALL_B = [("B", m) for m in SIDED]
 
 #: actor → the rows (side, model) it must NOT reach
@@ -105,7 +109,7 @@ FOREIGN: dict[str, list[tuple[str, type]]] = {
     # unit1 ↔ unit2 of the same community: each other's unit, resources, claimed demands
     "s_unit1": [("A2", PartnerUnit), ("A2", Resource), ("A2", Demand), *ALL_B],
     "s_unit2": [("A", PartnerUnit), ("A", Project), ("A", WorkLog), ("A", Resource),
-                ("A", PointsEntry)],
+                ("A", PointsEntry), ("A", DemandOffer)],
     "s_social": ALL_B,
     "s_nobody": [(side, m) for side in ("A", "B") for m in SIDED],
 }
