@@ -389,3 +389,23 @@ def test_units_offer_and_the_community_picks_one(app: Flask, place: dict[str, in
     # the demand is taken: a second acceptance and a late claim are refused
     assert staff.post(f"/api/v1/demandoffer/{offers[0]}/accept").status_code == 422
     assert unit1.post(f"/api/v1/demand/{demand}/claim").status_code in (404, 409)
+
+
+def test_list_page_fires_transitions_in_bulk(app: Flask, place: dict[str, int]) -> None:
+    staff, unit1 = _client(app, "c_staff"), _client(app, "c_unit1")
+    drafts = [staff.post("/api/v1/demand/", json={"title": f"批量发布{i}", "urgency": "normal",
+                                                  "source": "visit"}).json["id"]
+              for i in (1, 2)]
+    listing = staff.get("/demand/list/").get_data(as_text=True)
+    assert "publish_menu_item" in listing and "claim_menu_item" not in listing
+    token = csrf_token(staff, "/demand/add")
+    done = staff.post("/demand/action_post", data={"action": "publish", "rowid": drafts,
+                                                   "csrf_token": token}, follow_redirects=True)
+    assert "2 条记录已完成" in done.get_data(as_text=True)
+    with app.app_context(), system():
+        assert {db.session.get(Demand, d).status for d in drafts} == {"published"}
+    unit_list = unit1.get("/demand/list/").get_data(as_text=True)
+    assert "claim_menu_item" in unit_list and "publish_menu_item" not in unit_list
+    again = staff.post("/demand/action_post", data={"action": "publish", "rowid": drafts,
+                                                    "csrf_token": token}, follow_redirects=True)
+    assert "不能进行“发布”操作" in again.get_data(as_text=True)

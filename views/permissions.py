@@ -20,7 +20,7 @@ METHOD_PERMISSIONS: dict[str, str] = {
     # REST API
     "get_list": READ, "get": READ, "info": READ, "choices": READ,
     # workflow: reading the record is enough to ask; the model's transition roles decide
-    "transition": READ,
+    "transition": READ, "transition_action": READ,
     "post": ADD, "put": EDIT,
 }
 

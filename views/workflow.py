@@ -11,6 +11,7 @@ from typing import Any
 from flask import abort, flash, g, redirect, request, url_for
 from flask_appbuilder import expose as expose_page
 from flask_appbuilder import has_access
+from flask_appbuilder.actions import ActionItem
 from flask_appbuilder.api import expose, safe
 from flask_appbuilder.security.decorators import permission_name, protect
 from flask_babel import gettext as _
@@ -36,7 +37,35 @@ def _user() -> Any:
 
 
 class WorkflowViewMixin:
-    """``/<resource>/transition/<pk>/<name>``: a small form, then the state changes."""
+    """``/<resource>/transition/<pk>/<name>``: a small form, then the state changes; and
+    the transitions that need no input as bulk actions on the list page."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)  # type: ignore[call-arg]
+        flow = workflow_of(self.datamodel.obj)  # type: ignore[attr-defined]
+        for step in flow.transitions if flow else ():
+            if step.note == NOTE_NONE and not step.rating:
+                self.actions[step.name] = ActionItem(  # type: ignore[attr-defined]
+                    step.name, step.label, step.confirm, "fa-play", True, False,
+                    self._bulk(step.name))
+
+    def _bulk(self, name: str) -> Any:
+        def transition_action(items: list[Any]) -> Any:
+            """Fire the transition on every chosen row; say how many worked and why not."""
+            done, refused = 0, []
+            for item in items:
+                try:
+                    fire(item, name, current_user)
+                    done += 1
+                except TransitionRefused as err:
+                    refused.append(f"{item}：{err}")
+            if done:
+                flash(_("%(n)s record(s) done.", n=done), "success")
+            for message in refused:
+                flash(message, "warning")
+            return redirect(self.get_redirect())  # type: ignore[attr-defined]
+
+        return transition_action
 
     @expose_page("/transition/<pk>/<name>", methods=["GET", "POST"])
     @has_access
@@ -121,6 +150,21 @@ class WorkflowApiMixin:
         return self.response(200, id=pk, state=change.to_state,  # type: ignore[attr-defined]
                              state_label=change.to_label, message=_("Done: %(action)s.",
                                                                     action=change.transition_label))
+
+
+def fireable(actions: dict[str, Any]) -> dict[str, Any]:
+    """The list actions without the workflow transitions the user may never fire."""
+    from flask import current_app
+
+    from app.workflow import may_fire
+
+    view = next((v for v in current_app.appbuilder.baseviews  # type: ignore[attr-defined]
+                 if type(v).__name__ == (request.endpoint or "").split(".")[0]), None)
+    flow = workflow_of(view.datamodel.obj) if isinstance(view, WorkflowViewMixin) else None
+    if flow is None:
+        return actions
+    return {name: action for name, action in actions.items()
+            if flow.get(name) is None or may_fire(flow.get(name), _user())}
 
 
 def page_context() -> dict[str, Any] | None:
