@@ -7,6 +7,7 @@ import os
 import re
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from flask import Flask
@@ -66,6 +67,22 @@ def login(client: FlaskClient, username: str = "admin", password: str = PASSWORD
                                         "csrf_token": csrf_token(client, "/login/")})
     assert resp.status_code == 302, f"login of {username} failed"
     assert "/login" not in resp.headers.get("Location", ""), f"login of {username} refused"
+
+
+def bound_user(app: Flask, username: str, role: str, **binding: Any) -> None:
+    """Create ``username`` with ``role`` and its organisation ``binding`` (street_id,
+    community_id, grids, partner_unit_id, station_id) unless it exists. Call it inside
+    ``app.app_context()`` and ``app.scoping.system()``."""
+    from app.extensions import db
+
+    sm = app.appbuilder.sm  # type: ignore[attr-defined]
+    if sm.find_user(username=username) is not None:
+        return
+    user = sm.add_user(username, "测试", "用户", f"{username}@tongxin.test",
+                       sm.find_role(role), password=PASSWORD)
+    for key, value in binding.items():
+        setattr(user, key, value)
+    db.session.commit()
 
 
 @pytest.fixture

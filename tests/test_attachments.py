@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import PASSWORD, csrf_token, login
+from conftest import bound_user, csrf_token, login
 from flask import Flask
 from flask.testing import FlaskClient
 from PIL import Image
@@ -65,16 +65,6 @@ def bomb_png(width: int, height: int) -> bytes:
 # --------------------------------------------------------------------------- world
 
 
-def _user(sm: Any, username: str, role: str, **binding: Any) -> None:
-    if sm.find_user(username=username) is not None:
-        return
-    user = sm.add_user(username, username, "测试", f"{username}@attachments.test",
-                       sm.find_role(role), password=PASSWORD)
-    for key, value in binding.items():
-        setattr(user, key, value)
-    db.session.commit()
-
-
 @pytest.fixture(scope="module")
 def units(app: Flask) -> dict[str, int]:
     """Partner units A and B in two communities of two streets, and their users."""
@@ -88,11 +78,10 @@ def units(app: Flask) -> dict[str, int]:
             db.session.add_all([street, community, grid, unit])
             db.session.commit()
             ids[side], ids[f"grid{side}"] = unit.id, grid.id
-        sm = app.appbuilder.sm
-        _user(sm, "att_unit_a", UNIT, partner_unit_id=ids["A"])
-        _user(sm, "att_unit_b", UNIT, partner_unit_id=ids["B"])
-        _user(sm, "att_grid_a", GRID, grids=[db.session.get(Grid, ids["gridA"])])
-        _user(sm, "att_comm_b", COMMUNITY, community_id=db.session.get(
+        bound_user(app, "att_unit_a", UNIT, partner_unit_id=ids["A"])
+        bound_user(app, "att_unit_b", UNIT, partner_unit_id=ids["B"])
+        bound_user(app, "att_grid_a", GRID, grids=[db.session.get(Grid, ids["gridA"])])
+        bound_user(app, "att_comm_b", COMMUNITY, community_id=db.session.get(
             Grid, ids["gridB"]).community_id)
     return ids
 

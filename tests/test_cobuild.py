@@ -7,7 +7,7 @@ import threading
 from typing import Any
 
 import pytest
-from conftest import PASSWORD, csrf_token, login
+from conftest import bound_user, csrf_token, login
 from flask import Flask
 
 from app.extensions import db
@@ -18,16 +18,6 @@ from models.org import Community, PartnerUnit, Street
 from models.points import PointsAccount, PointsEntry, PointsRule, ShopItem
 from models.roles import COMMUNITY, UNIT
 from models.workflow import StateChange
-
-
-def _user(app: Flask, username: str, role: str, **binding: Any) -> None:
-    sm = app.appbuilder.sm
-    if sm.find_user(username=username) is None:
-        user = sm.add_user(username, username, "测试", f"{username}@cycle.test",
-                           sm.find_role(role), password=PASSWORD)
-        for key, value in binding.items():
-            setattr(user, key, value)
-        db.session.commit()
 
 
 @pytest.fixture(scope="module")
@@ -46,9 +36,9 @@ def place(app: Flask) -> dict[str, int]:
                             PointsRule(name="默认积分", per_log=1, per_hour=1, cap=3),
                             ShopItem(name="洗衣液", street=street, cost=4, stock=3)])
         db.session.commit()
-        _user(app, "c_staff", COMMUNITY, community_id=home.id)
+        bound_user(app, "c_staff", COMMUNITY, community_id=home.id)
         for i, unit in enumerate(units, 1):
-            _user(app, f"c_unit{i}", UNIT, partner_unit_id=unit.id)
+            bound_user(app, f"c_unit{i}", UNIT, partner_unit_id=unit.id)
         return {"community": home.id, "category": category.id, "street": street.id,
                 "unit1": units[0].id, "unit2": units[1].id, "unit3": units[2].id,
                 "item": db.session.query(ShopItem).filter_by(name="洗衣液").one().id}

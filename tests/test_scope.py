@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from conftest import PASSWORD, csrf_token, login
+from conftest import PASSWORD, bound_user, csrf_token, login
 from flask import Flask
 from sqlalchemy import select, text
 
@@ -32,16 +32,6 @@ class World:
     """Two of everything: side A and side B, plus a second unit inside community A."""
 
     rows: dict[str, dict[type, int]]
-
-
-def _user(sm: Any, username: str, role: str, **binding: Any) -> None:
-    if sm.find_user(username=username) is not None:
-        return
-    user = sm.add_user(username, username, "测试", f"{username}@scope.test",
-                       sm.find_role(role), password=PASSWORD)
-    for key, value in binding.items():
-        setattr(user, key, value)
-    db.session.commit()
 
 
 @pytest.fixture(scope="module")
@@ -84,15 +74,14 @@ def world(app: Flask) -> World:
                                      partner_unit=unit_a2)}
         db.session.add_all([kind, *(r for side in rows.values() for r in side.values())])
         db.session.commit()
-        sm = app.appbuilder.sm
         a, a2 = rows["A"], rows["A2"]
-        _user(sm, "s_street", STREET, street_id=a[Street].id)
-        _user(sm, "s_comm", COMMUNITY, community_id=a[Community].id)
-        _user(sm, "s_grid", GRID, grids=[a[Grid]])
-        _user(sm, "s_unit1", UNIT, partner_unit_id=a[PartnerUnit].id)
-        _user(sm, "s_unit2", UNIT, partner_unit_id=a2[PartnerUnit].id)
-        _user(sm, "s_social", SOCIAL, station_id=a[SocialWorkStation].id)
-        _user(sm, "s_nobody", COMMUNITY)
+        bound_user(app, "s_street", STREET, street_id=a[Street].id)
+        bound_user(app, "s_comm", COMMUNITY, community_id=a[Community].id)
+        bound_user(app, "s_grid", GRID, grids=[a[Grid]])
+        bound_user(app, "s_unit1", UNIT, partner_unit_id=a[PartnerUnit].id)
+        bound_user(app, "s_unit2", UNIT, partner_unit_id=a2[PartnerUnit].id)
+        bound_user(app, "s_social", SOCIAL, station_id=a[SocialWorkStation].id)
+        bound_user(app, "s_nobody", COMMUNITY)
         ids = {side: {m: r.id for m, r in side_rows.items()} for side, side_rows in rows.items()}
     return World(rows=ids)
 

@@ -6,11 +6,10 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
-from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
-from conftest import PASSWORD, login
+from conftest import PASSWORD, bound_user, login
 from flask import Flask
 from flask.testing import FlaskClient
 from test_i18n import assert_chinese_page
@@ -36,17 +35,6 @@ class World:
 
 def _today() -> dt.date:
     return dt.datetime.now(ZoneInfo("Asia/Shanghai")).date()
-
-
-def _user(app: Flask, username: str, role: str, **binding: Any) -> None:
-    sm = app.appbuilder.sm
-    if sm.find_user(username=username) is not None:
-        return
-    user = sm.add_user(username, "待办", "测试", f"{username}@todo.test", sm.find_role(role),
-                       password=PASSWORD)
-    for key, value in binding.items():
-        setattr(user, key, value)
-    db.session.commit()
 
 
 @pytest.fixture(scope="module")
@@ -94,10 +82,10 @@ def world(app: Flask) -> World:
         db.session.add_all([street, *rows.values()])
         db.session.commit()
         ids = {key: row.id for key, row in rows.items()}
-        _user(app, "todo_comm1", COMMUNITY, community_id=ids["c1"])
-        _user(app, "todo_comm2", COMMUNITY, community_id=ids["c2"])
-        _user(app, "todo_unit1", UNIT, partner_unit_id=ids["u1"])
-        _user(app, "todo_social", SOCIAL)
+        bound_user(app, "todo_comm1", COMMUNITY, community_id=ids["c1"])
+        bound_user(app, "todo_comm2", COMMUNITY, community_id=ids["c2"])
+        bound_user(app, "todo_unit1", UNIT, partner_unit_id=ids["u1"])
+        bound_user(app, "todo_social", SOCIAL)
     return World(ids)
 
 
