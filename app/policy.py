@@ -38,6 +38,10 @@ ROLES: dict[str, dict[str, str]] = {
              "pointsaccount": "r", "shopitem": "r", "redemption": "r"},
 }
 
+#: 查看完整个人信息: the staff roles that may reveal personal data (never partner units)
+PERSONAL_DATA = ("can_reveal", "PersonalDataView")
+MAY_REVEAL = (STREET, COMMUNITY, GRID)
+
 #: What every signed-in role needs besides its records: its own profile and password.
 SELF_SERVICE = [
     ("can_userinfo", "UserDBModelView"),
@@ -54,7 +58,7 @@ SELF_SERVICE = [
 
 def role_permissions(role: str, menu_names: dict[str, tuple[str, str]]) -> list[tuple[str, str]]:
     """(permission, view) pairs of ``role``; ``menu_names`` maps resource → (menu, group)."""
-    pairs = list(SELF_SERVICE)
+    pairs = list(SELF_SERVICE) + ([PERSONAL_DATA] if role in MAY_REVEAL else [])
     for resource, letters in ROLES[role].items():
         pairs += [(f"can_{_LETTERS[ch]}", resource) for ch in letters]
         if resource in menu_names:

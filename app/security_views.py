@@ -49,6 +49,7 @@ PERMISSION_LABELS = {
     "copyrole": _l("Copy Role"),
     "can_start": _l("Start"),
     "can_index": _l("Open"),
+    "can_reveal": _l("View full personal data"),
 }
 
 #: FAB's view names → label. Our views are labelled from the models (see ``view_label``);
@@ -57,6 +58,7 @@ VIEW_LABELS = {
     "IndexView": _l("Home page"),
     "ViewAsView": _l("View as another user"),
     "RankingView": _l("Points ranking"),
+    "PersonalDataView": _l("Personal data"),
     "PointsRanking": _l("Points ranking"),
     "UtilView": _l("Navigation"),
     "LocaleView": _l("Language switch"),

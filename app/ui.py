@@ -14,6 +14,7 @@ from flask_wtf.csrf import generate_csrf
 from sqlalchemy import func, select
 
 from views.matching import page_context as matching_page_context
+from views.personal import reveal_url
 from views.workflow import fireable
 from views.workflow import page_context as workflow_page_context
 
@@ -99,6 +100,7 @@ def register_ui(app: Flask) -> None:
     app.jinja_env.globals["tx_scope_reason"] = scope_reason
     app.jinja_env.globals["tx_workflow"] = workflow_page_context
     app.jinja_env.globals["tx_matches"] = matching_page_context
+    app.jinja_env.globals["tx_reveal_url"] = reveal_url
     app.jinja_env.filters["tx_fireable"] = fireable
     app.jinja_env.filters["tx_datetime"] = lambda v: format_datetime(v, "yyyy-MM-dd HH:mm")
     app.jinja_env.globals.setdefault("csrf_token", generate_csrf)

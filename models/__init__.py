@@ -5,6 +5,7 @@ from models import (  # noqa: F401  (importing registers the models)
     cobuild,
     dictionary,
     org,
+    personal,
     points,
     users,
     workflow,

@@ -215,7 +215,7 @@ class Project(UnitKey, CommunityKey, StreetKey, AuditMixin, VersionMixin, Portal
     responsible: Mapped[str | None] = mapped_column(String(50),
                                                     info=col(_l("Person responsible")))
     phone: Mapped[str | None] = mapped_column(String(40),
-                                              info=col(_l("Phone"), sensitive=True))
+                                              info=col(_l("Phone"), sensitive="phone"))
     start_date: Mapped[dt.date | None] = mapped_column(Date, info=col(_l("Start date")))
     end_date: Mapped[dt.date | None] = mapped_column(Date, info=col(_l("End date")))
     budget: Mapped[Decimal | None] = mapped_column(Numeric(12, 2),

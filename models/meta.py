@@ -24,8 +24,9 @@ MENU_GROUPS: dict[str, LazyString] = {
 }
 
 
-def col(label: LazyString, *, sensitive: bool = False, **extra: Any) -> dict[str, Any]:
-    """Build a column's ``info`` dict: its label and flags such as ``sensitive``."""
+def col(label: LazyString, *, sensitive: str | None = None, **extra: Any) -> dict[str, Any]:
+    """Build a column's ``info`` dict: its label and flags. ``sensitive`` names the kind of
+    personal data ("phone", "id_number"): validated everywhere, masked unless revealed."""
     info: dict[str, Any] = {"label": label, "sensitive": sensitive}
     info.update(extra)
     return info

@@ -99,7 +99,7 @@ class Grid(CommunityKey, StreetKey, AuditMixin, VersionMixin, PortalModel):
     )
     worker_name: Mapped[str | None] = mapped_column(String(50), info=col(_l("Grid worker")))
     worker_phone: Mapped[str | None] = mapped_column(
-        String(40), info=col(_l("Grid worker phone"), sensitive=True)
+        String(40), info=col(_l("Grid worker phone"), sensitive="phone")
     )
     note: Mapped[str | None] = mapped_column(String(500), info=col(_l("Note")))
 
@@ -140,7 +140,7 @@ class PartnerUnit(AuditMixin, VersionMixin, PortalModel):
         String(50), info=col(_l("Contact person"))
     )
     contact_phone: Mapped[str | None] = mapped_column(
-        String(40), info=col(_l("Contact phone"), sensitive=True)
+        String(40), info=col(_l("Contact phone"), sensitive="phone")
     )
     address: Mapped[str | None] = mapped_column(String(200), info=col(_l("Address")))
     dual_report: Mapped[bool] = mapped_column(
@@ -174,7 +174,7 @@ class SocialWorkStation(StreetKey, AuditMixin, VersionMixin, PortalModel):
         String(50), info=col(_l("Contact person"))
     )
     contact_phone: Mapped[str | None] = mapped_column(
-        String(40), info=col(_l("Contact phone"), sensitive=True)
+        String(40), info=col(_l("Contact phone"), sensitive="phone")
     )
     staff_count: Mapped[int | None] = mapped_column(Integer, info=col(_l("Social workers")))
     address: Mapped[str | None] = mapped_column(String(200), info=col(_l("Address")))

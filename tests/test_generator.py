@@ -33,6 +33,7 @@ def _sample(model: type, suffix: str) -> Any:
     from models.cobuild import Demand, DemandOffer, Project, Review, WorkLog
     from models.dictionary import DictItem
     from models.org import Community, Grid, Street
+    from models.personal import PersonalDataAccess
     from models.workflow import StateChange
 
     street = Street(name=f"生成器街道{suffix}", district="测试区")
@@ -52,6 +53,8 @@ def _sample(model: type, suffix: str) -> Any:
         Project: lambda: project,
         WorkLog: lambda: log,
         Review: lambda: Review(work_log=log, result="approved", rating=5),
+        PersonalDataAccess: lambda: PersonalDataAccess(actor_name="测试", resource="grid",
+                                                       record_id=1, reason="生成器"),
         StateChange: lambda: StateChange(resource="demand", record_id=1, transition="publish",
                                          transition_label="发布", to_state="published",
                                          to_label="已发布"),

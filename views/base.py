@@ -21,6 +21,7 @@ from marshmallow import ValidationError
 from sqlalchemy import String, cast, inspect, or_, select
 from sqlalchemy.exc import SQLAlchemyError
 
+from app import personal
 from app.integrity import UserFacingError, friendly_db_error, unique_conflicts
 from app.scoping import ScopeViolation
 from app.workflow import check_editable
@@ -105,6 +106,9 @@ class PortalModelView(ModelView):
         if request.method == "POST":
             form = self.edit_form.refresh(request.form)
             form._id = pk
+            for name in personal.sensitive_columns(self.datamodel.obj):
+                if name in form and "*" in str(form[name].data or ""):  # left as masked
+                    form[name].data = getattr(item, name)
             if form.validate():
                 self.process_form(form, False)
                 form.populate_obj(item)
@@ -113,6 +117,9 @@ class PortalModelView(ModelView):
         else:
             form = self.edit_form.refresh(obj=item)
             self.prefill_form(form, pk)
+            for name, kind in personal.sensitive_columns(self.datamodel.obj).items():
+                if name in form:  # the form never shows personal data in full
+                    form[name].data = personal.mask(kind, form[name].data)
             self.update_redirect()
         return self._get_edit_widget(form=form, exclude_cols=[])
 
@@ -158,6 +165,12 @@ class PortalModelView(ModelView):
         return self.actions[name].func(items)
 
 
+def _mask_row(model: type, row: dict[str, Any]) -> None:
+    for key, kind in personal.sensitive_columns(model).items():
+        if row.get(key):
+            row[key] = personal.mask(kind, row[key])
+
+
 class PortalModelApi(ModelRestApi):
     """A generated REST resource with Chinese errors and a ``choices`` search."""
 
@@ -191,9 +204,18 @@ class PortalModelApi(ModelRestApi):
                                      "to you.")]
         return errors
 
+    def pre_get(self, data: dict[str, Any]) -> None:
+        """Personal data leaves the API masked, like on the screens."""
+        _mask_row(self.datamodel.obj, data.get("result", {}))
+
+    def pre_get_list(self, data: dict[str, Any]) -> None:
+        for row in data.get("result", []):
+            _mask_row(self.datamodel.obj, row)
+
     def _write(self, item: Any, is_add: bool) -> Any:
         session = self.datamodel.session
-        unknown = self._unknown_relations(item)
+        unknown = {**self._unknown_relations(item),
+                   **{k: [v] for k, v in personal.errors(item).items()}}
         if unknown:
             session.rollback()
             return self.response_422(message=unknown)
@@ -218,6 +240,7 @@ class PortalModelApi(ModelRestApi):
             session.rollback()
             return self.response_422(message=str(err))
         body = (self.add_model_schema if is_add else self.edit_model_schema).dump(item)
+        _mask_row(type(item), body)
         return self.response(201 if is_add else 200, result=body,
                              id=self.datamodel.get_pk_value(item))
 

@@ -19,8 +19,10 @@ from sqlalchemy import Boolean, Date, DateTime, inspect
 from sqlalchemy.orm import RelationshipProperty
 from wtforms import BooleanField, SelectField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Optional
+from wtforms.validators import DataRequired, Optional, ValidationError
 
+from app.personal import error as personal_error
+from app.personal import mask, sensitive_columns
 from models.meta import MENU_GROUPS, PortalModel
 from views.base import PortalInterface, PortalModelApi, PortalModelView
 from views.fields import RemoteSelectField
@@ -136,7 +138,21 @@ def _value_formatters(spec: ModelSpec) -> dict[str, Any]:
             out[key] = lambda v: format_date(v, "yyyy-MM-dd") if v else ""
         elif isinstance(column.type, Boolean):
             out[key] = _format_bool
+    for key, kind in sensitive_columns(spec.model).items():  # personal data: always masked
+        out[key] = lambda v, k=kind: mask(k, v)
     return out
+
+
+class _PersonalData:
+    """WTForms validator: the field holds a valid phone or ID number (or nothing)."""
+
+    def __init__(self, kind: str) -> None:
+        self.kind = kind
+
+    def __call__(self, form: Any, field: Any) -> None:
+        message = personal_error(self.kind, field.data)
+        if message:
+            raise ValidationError(message)
 
 
 def build_view(spec: ModelSpec) -> type[PortalModelView]:
@@ -164,6 +180,8 @@ def build_view(spec: ModelSpec) -> type[PortalModelView]:
         "label_columns": dict(spec.labels),
         "list_columns": list(model.__list_columns__),
         "search_columns": list(model.__search_columns__),
+        "validators_columns": {key: [_PersonalData(kind)]
+                               for key, kind in sensitive_columns(model).items()},
         "show_columns": spec.show_columns,
         "add_columns": spec.form_columns,
         "edit_columns": spec.form_columns,

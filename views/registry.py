@@ -8,6 +8,7 @@ from flask_babel import lazy_gettext as _l
 import models
 from models.meta import MENU_GROUPS
 from views.generator import ModelSpec, register
+from views.personal import PersonalDataView
 from views.ranking import RANKING_MENU, RankingView
 
 
@@ -17,4 +18,5 @@ def register_all(appbuilder: AppBuilder) -> dict[str, ModelSpec]:
     specs = {spec.resource: spec for spec in (register(appbuilder, m) for m in models.registry())}
     appbuilder.add_view(RankingView, RANKING_MENU, icon="fa-trophy", label=_l("Points ranking"),
                         category="points", category_label=MENU_GROUPS["points"])
+    appbuilder.add_view_no_menu(PersonalDataView())
     return specs
