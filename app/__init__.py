@@ -8,7 +8,7 @@ from typing import Any
 from flask import Flask, g
 from flask_appbuilder import AppBuilder
 
-from app import config, integrity, personal, points, scoping, view_as
+from app import config, integrity, personal, points, residents, scoping, view_as
 from app.extensions import db, migrate
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
@@ -50,6 +50,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     scoping.install()
     integrity.install()
     personal.install()
+    residents.install()
     points.install()  # after scoping: a redemption needs the unit scoping fills in
 
     @app.before_request

@@ -19,6 +19,7 @@ from sqlalchemy import func, select
 
 from app.demo_cobuild import load_cobuild
 from app.demo_data import DICTIONARIES, DISTRICT, Plan, build_plan
+from app.demo_residents import load_residents
 from app.extensions import db
 from app.policy import ADMIN, COMMUNITY, GRID, SOCIAL, STREET, UNIT
 from models.dictionary import DictItem
@@ -247,6 +248,7 @@ def load_demo(password: str) -> str:
         binding = {a.username: a.binding for a in accounts}
         cobuild = load_cobuild(db.session.get(PartnerUnit, binding["unit1"]["partner_unit_id"]),
                                db.session.get(Community, binding["community1"]["community_id"]))
+        cobuild["households"] = load_residents(binding["grid1"]["grids"][0])
         db.session.commit()
     except Exception:
         db.session.rollback()
@@ -254,5 +256,5 @@ def load_demo(password: str) -> str:
     accounts, users_created = _ensure_users(accounts, password)
     return "\n".join([
         _report(accounts, loader.created, users_created), "",
-        "共建服务演示数据本次新建 / co-building rows created now: "
+        "业务演示数据本次新建 / demo records created now: "
         + "，".join(f"{k} {v}" for k, v in cobuild.items())])

@@ -34,6 +34,7 @@ from app.extensions import db
 from app.workflow import may_fire, workflow_of
 from models.cobuild import Demand, DemandOffer, Project, WorkLog
 from models.meta import PortalModel
+from models.residents import Household, Visit
 from views.permissions import ADD, READ
 
 log = logging.getLogger(__name__)
@@ -117,6 +118,10 @@ KINDS: Sequence[TodoKind] = (
     TodoKind("projects_without_log", _l("Projects without a work log this month"), Project,
              where=_without_log_this_month, permission=(f"can_{ADD}", WorkLog.__resource__),
              date="start_date", fab_list=False),
+    TodoKind("overdue_visits", _l("Households overdue for a visit"), Household,
+             where=lambda: [Household.next_visit_due < _today()],
+             permission=(f"can_{ADD}", Visit.__resource__), date="next_visit_due",
+             fab_list=False),
 )
 
 

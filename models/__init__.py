@@ -7,6 +7,7 @@ from models import (  # noqa: F401  (importing registers the models)
     org,
     personal,
     points,
+    residents,
     users,
     workflow,
 )

@@ -18,6 +18,7 @@ from flask_babel import lazy_gettext as _l
 #: Menu groups, in menu order: key → label.
 MENU_GROUPS: dict[str, LazyString] = {
     "cobuild": _l("Co-building"),
+    "residents": _l("Residents"),
     "points": _l("Points"),
     "org": _l("Organisation"),
     "settings": _l("Settings"),

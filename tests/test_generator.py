@@ -34,6 +34,7 @@ def _sample(model: type, suffix: str) -> Any:
     from models.dictionary import DictItem
     from models.org import Community, Grid, Street
     from models.personal import PersonalDataAccess
+    from models.residents import Household, HouseholdTag, Member, Visit
     from models.workflow import StateChange
 
     street = Street(name=f"生成器街道{suffix}", district="测试区")
@@ -41,6 +42,9 @@ def _sample(model: type, suffix: str) -> Any:
     project = Project(name=f"生成器项目{suffix}", community=community, street=street)
     log = WorkLog(project=project, work_date=dt.date(2026, 11, 23), hours=2,
                   summary=f"生成器记录{suffix}")
+    house = Household(grid=Grid(name=f"生成器户网格{suffix}", community=community,
+                                street=street), building="1", room="101",
+                      head_name=f"生成器户主{suffix}")
     rows = {
         Street: lambda: street,
         Community: lambda: community,
@@ -53,6 +57,11 @@ def _sample(model: type, suffix: str) -> Any:
         Project: lambda: project,
         WorkLog: lambda: log,
         Review: lambda: Review(work_log=log, result="approved", rating=5),
+        Household: lambda: house,
+        HouseholdTag: lambda: HouseholdTag(name=f"生成器标签{suffix}"),
+        Member: lambda: Member(household=house, name=f"生成器成员{suffix}"),
+        Visit: lambda: Visit(household=house, visited_on=dt.date(2026, 11, 20),
+                             visitor=f"生成器探访{suffix}"),
         PersonalDataAccess: lambda: PersonalDataAccess(actor_name="测试", resource="grid",
                                                        record_id=1, reason="生成器"),
         StateChange: lambda: StateChange(resource="demand", record_id=1, transition="publish",

@@ -365,6 +365,9 @@ def test_dates_and_booleans_are_formatted(zh_app: Flask, zh_admin: FlaskClient,
                 if isinstance(column.type, DateTime):
                     assert fmt(dt.datetime(2026, 11, 23, 1, 30)) == "2026-11-23 09:30"
                     assert fmt(None) == ""
+                elif isinstance(column.type, Date) and column.info.get("due"):
+                    assert "2026-11-23" in fmt(dt.date(2026, 11, 23))  # past due: flagged
+                    assert "已逾期" in fmt(dt.date(2026, 11, 23))
                 elif isinstance(column.type, Date):
                     assert fmt(dt.date(2026, 11, 23)) == "2026-11-23"
                 elif isinstance(column.type, Boolean):

@@ -120,7 +120,7 @@ def test_community_staff_sees_its_own_community_only(app: Flask, world: World) -
     html = client.get("/todo/").get_data(as_text=True)
     kinds = _kinds(html)
     assert {k: n for k, (_u, n) in kinds.items()} == {"review_logs": 1, "publish_demands": 1,
-                                                      "decide_offers": 0}
+                                                      "decide_offers": 0, "overdue_visits": 0}
     assert "待审记录一" in html and "草稿需求一" in html
     for other in ("待审记录二", "草稿需求二", "可认领需求", "退回记录", "本月未记录项目"):
         assert other not in html, other

@@ -6,15 +6,17 @@ turns its declarations into screens and an API. Nothing here names a particular 
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
 from flask import current_app
 from flask_appbuilder import AppBuilder
 from flask_appbuilder.fieldwidgets import Select2Widget
-from flask_babel import format_date, format_datetime
+from flask_babel import format_date, format_datetime, to_user_timezone
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from markupsafe import Markup
 from sqlalchemy import Boolean, Date, DateTime, inspect
 from sqlalchemy.orm import RelationshipProperty
 from wtforms import BooleanField, SelectField
@@ -32,8 +34,8 @@ from views.workflow import WorkflowApiMixin, WorkflowViewMixin
 #: Columns every model has that the generated forms never show.
 SYSTEM_COLUMNS = ("id", "version", "created_by_id", "changed_by_id", "created_on", "changed_on")
 
-MENU_ICONS = {"cobuild": "fa-hands-helping", "points": "fa-coins", "org": "fa-sitemap",
-              "settings": "fa-cogs"}
+MENU_ICONS = {"cobuild": "fa-hands-helping", "residents": "fa-house-user",
+              "points": "fa-coins", "org": "fa-sitemap", "settings": "fa-cogs"}
 
 
 @dataclass
@@ -126,6 +128,17 @@ def _format_bool(value: Any) -> str:
     return "" if value is None else _("Yes") if value else _("No")
 
 
+def _format_due(value: Any) -> Any:
+    """A due date; past ones highlighted as overdue."""
+    if not value:
+        return ""
+    text = format_date(value, "yyyy-MM-dd")
+    if value < to_user_timezone(dt.datetime.now(dt.UTC)).date():
+        return Markup('<span class="label label-danger tx-overdue">{}</span> {}').format(
+            _("Overdue"), text)
+    return text
+
+
 def _value_formatters(spec: ModelSpec) -> dict[str, Any]:
     """Dates as 2026-11-23, times as 2026-11-23 09:30 (local time), booleans as 是/否."""
     out: dict[str, Any] = {}
@@ -134,6 +147,8 @@ def _value_formatters(spec: ModelSpec) -> dict[str, Any]:
         key = mapper.get_property_by_column(column).key
         if isinstance(column.type, DateTime):
             out[key] = lambda v: format_datetime(v, "yyyy-MM-dd HH:mm") if v else ""
+        elif isinstance(column.type, Date) and column.info.get("due"):
+            out[key] = _format_due
         elif isinstance(column.type, Date):
             out[key] = lambda v: format_date(v, "yyyy-MM-dd") if v else ""
         elif isinstance(column.type, Boolean):
