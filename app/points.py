@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import event, func, select
+from sqlalchemy import event, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -109,13 +109,6 @@ def _before_flush(session: Session, flush_context: Any, instances: Any) -> None:
     for obj in list(session.new):
         if isinstance(obj, Redemption):
             _redeem(session, obj)
-
-
-def balance_of(session: Session, unit_id: int) -> int:
-    """The unit's balance (0 without an account)."""
-    with system():
-        return int(session.scalar(select(func.coalesce(func.sum(ACCOUNTS.c.balance), 0)).where(
-            ACCOUNTS.c.partner_unit_id == unit_id)) or 0)
 
 
 def install() -> None:
