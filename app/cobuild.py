@@ -16,7 +16,7 @@ from models.cobuild import Demand, DemandOffer, Project, Review, WorkLog
 from models.mixins import utcnow
 
 
-def _writer_unit(user: Any) -> int:
+def writer_unit(user: Any) -> int:
     """The partner unit the user acts for (its scope has exactly one)."""
     scope = g.get("tx_scope")
     units = sorted(scope.unit_ids) if scope is not None else []
@@ -35,7 +35,7 @@ def _project_for(demand: Demand, unit_id: int, responsible: str) -> None:
 
 def claim_demand(demand: Demand, user: Any, **_ignored: Any) -> None:
     """认领: the demand becomes the unit's, and the unit gets a project for it."""
-    unit_id = _writer_unit(user)
+    unit_id = writer_unit(user)
     demand.partner_unit_id = unit_id
     _project_for(demand, unit_id, f"{user.first_name}{user.last_name}")
 

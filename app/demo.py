@@ -17,6 +17,7 @@ from typing import Any
 from flask import current_app
 from sqlalchemy import func, select
 
+from app.demo_affairs import load_affairs
 from app.demo_cobuild import load_cobuild
 from app.demo_data import DICTIONARIES, DISTRICT, Plan, build_plan
 from app.demo_residents import load_residents
@@ -246,9 +247,14 @@ def load_demo(password: str) -> str:
         rows = loader.load(plan)
         accounts = demo_accounts(plan, rows)
         binding = {a.username: a.binding for a in accounts}
-        cobuild = load_cobuild(db.session.get(PartnerUnit, binding["unit1"]["partner_unit_id"]),
-                               db.session.get(Community, binding["community1"]["community_id"]))
-        cobuild["households"] = load_residents(binding["grid1"]["grids"][0])
+        community = db.session.get(Community, binding["community1"]["community_id"])
+        grid = binding["grid1"]["grids"][0]
+        unit1, unit2 = (db.session.get(PartnerUnit, binding[name]["partner_unit_id"])
+                        for name in ("unit1", "unit2"))
+        cobuild = load_cobuild(unit1, community)
+        cobuild["households"] = load_residents(grid)
+        for key, made in load_affairs(community, grid, unit1, unit2).items():
+            cobuild[key] = cobuild.get(key, 0) + made
         db.session.commit()
     except Exception:
         db.session.rollback()

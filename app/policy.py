@@ -20,26 +20,51 @@ ROLES: dict[str, dict[str, str]] = {
              "socialworkstation": "rae", "dictitem": "r", "demand": "raed", "resource": "r",
              "demandoffer": "r", "project": "raed", "worklog": "r", "review": "r",
              "pointsentry": "r", "pointsaccount": "r", "pointsrule": "raed", "shopitem": "raed",
-             "redemption": "r"},
+             "redemption": "r",
+             "residentrequest": "r", "microwish": "r", "dispute": "r", "meeting": "raed",
+             "resolution": "raed", "volunteerteam": "r", "volunteer": "r",
+             "volunteeractivity": "r", "volunteerservice": "r", "convention": "r",
+             "livelihoodproject": "raed", "training": "raed", "hazardinspection": "r",
+             "feeentry": "r"},
     COMMUNITY: {"household": "raed", "member": "raed", "visit": "rae", "householdtag": "r",
                 "street": "r", "community": "re", "grid": "rae", "partnerunit": "rae",
                 "socialworkstation": "r", "dictitem": "r", "demand": "raed", "resource": "r",
                 "demandoffer": "r", "project": "rae", "worklog": "r", "review": "r",
                 "pointsentry": "r", "pointsaccount": "r", "pointsrule": "r", "shopitem": "r",
-                "redemption": "r"},
+                "redemption": "ra",  # for volunteers, at the points shop
+                "residentrequest": "raed", "microwish": "raed", "dispute": "raed",
+                "meeting": "raed", "resolution": "raed", "volunteerteam": "raed",
+                "volunteer": "raed", "volunteeractivity": "raed", "volunteerservice": "raed",
+                "convention": "raed", "livelihoodproject": "raed", "training": "raed",
+                "hazardinspection": "raed", "feeentry": "raed"},
     GRID: {"household": "raed", "member": "raed", "visit": "rae", "householdtag": "r",
            "street": "r", "community": "r", "grid": "r", "partnerunit": "r", "dictitem": "r",
            "demand": "rae", "resource": "r", "project": "r", "worklog": "r", "review": "r",
-           "pointsentry": "r", "pointsaccount": "r", "shopitem": "r"},
+           "pointsentry": "r", "pointsaccount": "r", "shopitem": "r",
+           "residentrequest": "rae", "microwish": "rae", "dispute": "rae", "meeting": "r",
+           "resolution": "r", "volunteerteam": "r", "volunteer": "rae",
+           "volunteeractivity": "r", "volunteerservice": "rae", "convention": "r",
+           "livelihoodproject": "r", "training": "r", "hazardinspection": "rae",
+           "feeentry": "r"},
+    # partner units: requests dispatched to them, wishes open to claim and their own,
+    # meetings and ledgers of the communities they serve — never households or volunteers
     UNIT: {"community": "r", "partnerunit": "re", "dictitem": "r", "demand": "r",
            "demandoffer": "rae",
            "resource": "raed", "project": "re", "worklog": "raed", "review": "r",
-           "pointsentry": "r", "pointsaccount": "r", "shopitem": "r", "redemption": "ra"},
+           "pointsentry": "r", "pointsaccount": "r", "shopitem": "r", "redemption": "ra",
+           "residentrequest": "r", "microwish": "r", "meeting": "r", "resolution": "r",
+           "volunteeractivity": "r", "convention": "r", "livelihoodproject": "r",
+           "training": "r", "feeentry": "r"},
     SOCIAL: {"household": "r", "member": "r", "visit": "rae", "householdtag": "r",
              "street": "r", "community": "r", "grid": "r", "partnerunit": "r",
              "socialworkstation": "re", "dictitem": "r", "demand": "r", "resource": "r",
              "project": "r", "worklog": "r", "review": "r", "pointsentry": "r",
-             "pointsaccount": "r", "shopitem": "r", "redemption": "r"},
+             "pointsaccount": "r", "shopitem": "r", "redemption": "r",
+             "residentrequest": "r", "microwish": "r", "dispute": "rae", "meeting": "r",
+             "resolution": "r", "volunteerteam": "rae", "volunteer": "rae",
+             "volunteeractivity": "rae", "volunteerservice": "rae", "convention": "r",
+             "livelihoodproject": "r", "training": "rae", "hazardinspection": "r",
+             "feeentry": "r"},
 }
 
 #: 查看完整个人信息: the staff roles that may reveal personal data (never partner units)
@@ -57,6 +82,7 @@ SELF_SERVICE = [
     ("can_read", "todo"), ("menu_access", "MyTodo"),  # 我的待办 (app.todo)
     ("can_index", "RankingView"), ("menu_access", "PointsRanking"),  # 积分排行
     ("menu_access", "points"),
+    ("menu_access", "PublicFees"), ("menu_access", "ledgers"),  # 居民公示页 (views.public)
 ]
 
 

@@ -153,18 +153,28 @@ def criteria(scope: Scope) -> list[Any]:
         opts.append(with_loader_criteria(PartnerUnit, lambda cls: cls.id.in_(u), **_OPTS))
         opts += [with_loader_criteria(model, _unit_rows(model, u, c), **_OPTS)
                  for model in _unit_keyed()]
+        opts += [with_loader_criteria(model, lambda cls: false(), **_OPTS)
+                 for model in _staff_only()]
     else:
         served = _served_units(scope)
         opts.append(with_loader_criteria(PartnerUnit, lambda cls: cls.id.in_(served),
                                          **_OPTS))
         # rows owned by a unit and placed nowhere else: those of the units serving here
-        opts += [with_loader_criteria(model, model.partner_unit_id.in_(served), **_OPTS)
+        # (points held by a volunteer instead: those of the volunteers placed here)
+        opts += [with_loader_criteria(model, _held_here(model, served, scope), **_OPTS)
                  for model in _unit_keyed() if not issubclass(model, CommunityKey)]
     if scope.level == "station":
         st = tuple(sorted(scope.station_ids))
         opts.append(with_loader_criteria(SocialWorkStation, lambda cls: cls.id.in_(st),
                                          **_OPTS))
     return opts
+
+
+def _staff_only() -> list[type]:
+    """Every registered model that partner units never see (``__staff_only__``)."""
+    import models
+
+    return [m for m in models.registry() if m.__staff_only__]
 
 
 def _unit_keyed() -> list[type]:
@@ -184,6 +194,25 @@ def _unit_rows(model: Any, units: tuple[int, ...], communities: tuple[int, ...])
     status = getattr(model, model.__workflow__.column)
     return or_(own, and_(model.partner_unit_id.is_(None), status.in_(tuple(shared)),
                          model.community_id.in_(communities)))
+
+
+def _held_here(model: Any, served: Any, scope: Scope) -> Any:
+    """Rows of a unit-keyed ``model`` whose holder — a unit serving here, or a volunteer
+    placed here (points) — the non-unit ``scope`` covers."""
+    own = model.partner_unit_id.in_(served)
+    if "volunteer_id" not in model.__table__.c:
+        return own
+    from models.volunteers import Volunteer
+
+    volunteer = Volunteer.__table__
+    here = select(volunteer.c.id)
+    if scope.level == "street":
+        here = here.where(volunteer.c.street_id.in_(tuple(sorted(scope.street_ids))))
+    elif scope.level == "grid":
+        here = here.where(volunteer.c.grid_id.in_(tuple(sorted(scope.grid_ids))))
+    else:
+        here = here.where(volunteer.c.community_id.in_(tuple(sorted(scope.community_ids))))
+    return or_(own, model.volunteer_id.in_(here))
 
 
 def _served_units(scope: Scope) -> Any:
@@ -242,20 +271,31 @@ def _fill_from_writer(obj: Any, scope: Scope) -> None:
     def only(ids: frozenset[int]) -> int | None:
         return next(iter(ids)) if len(ids) == 1 else None
 
-    if isinstance(obj, UnitKey) and scope.level == "unit" and obj.partner_unit_id is None:
-        obj.partner_unit_id = only(scope.unit_ids)
-    if isinstance(obj, GridKey) and scope.level == "grid" and obj.grid_id is None:
-        obj.grid_id = only(scope.grid_ids)
-    if isinstance(obj, CommunityKey) and obj.community_id is None and scope.level in (
-            "community", "grid", "unit", "station"):
-        obj.community_id = only(scope.community_ids)
-    if isinstance(obj, StreetKey) and obj.street_id is None and scope.level != "all":
-        obj.street_id = only(scope.street_ids)
+    if isinstance(obj, UnitKey) and scope.level == "unit":
+        _fill(obj, "partner_unit", PartnerUnit, only(scope.unit_ids))
+    if isinstance(obj, GridKey) and scope.level == "grid":
+        _fill(obj, "grid", Grid, only(scope.grid_ids))
+    if isinstance(obj, CommunityKey) and scope.level in ("community", "grid", "unit", "station"):
+        _fill(obj, "community", Community, only(scope.community_ids))
+    if isinstance(obj, StreetKey) and scope.level != "all":
+        _fill(obj, "street", Street, only(scope.street_ids))
     if isinstance(obj, PartnerUnit) and not obj.communities and scope.level == "community":
         with system():
             community = object_session_get(obj, Community, only(scope.community_ids))
         if community is not None:
             obj.communities.append(community)
+
+
+def _fill(obj: Any, key: str, model: type, pk: int | None) -> None:
+    """Set the empty scope relation ``key`` of a new row to the row ``pk`` — the
+    relation, not only its id column: a form that left the field empty has set the
+    relation to None, which would win over the id at flush."""
+    with system():
+        if pk is None or getattr(obj, f"{key}_id") is not None or getattr(obj, key) is not None:
+            return
+        target = object_session_get(obj, model, pk)
+    if target is not None:
+        setattr(obj, key, target)
 
 
 def object_session_get(obj: Any, model: type, pk: int | None) -> Any:

@@ -59,6 +59,8 @@ VIEW_LABELS = {
     "ViewAsView": _l("View as another user"),
     "RankingView": _l("Points ranking"),
     "PersonalDataView": _l("Personal data"),
+    "PublicFeesView": _l("Residents' notice board"),
+    "PublicFees": _l("Residents' notice board"),
     "PointsRanking": _l("Points ranking"),
     "UtilView": _l("Navigation"),
     "LocaleView": _l("Language switch"),

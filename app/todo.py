@@ -33,9 +33,14 @@ from sqlalchemy.exc import SQLAlchemyError
 from app.extensions import db
 from app.workflow import may_fire, workflow_of
 from models.cobuild import Demand, DemandOffer, Project, WorkLog
+from models.ledgers import HazardInspection
+from models.meetings import Resolution
 from models.meta import PortalModel
+from models.requests import ResidentRequest
 from models.residents import Household, Visit
-from views.permissions import ADD, READ
+from models.volunteers import VolunteerService
+from models.wishes import MicroWish
+from views.permissions import ADD, EDIT, READ
 
 log = logging.getLogger(__name__)
 
@@ -122,6 +127,26 @@ KINDS: Sequence[TodoKind] = (
              where=lambda: [Household.next_visit_due < _today()],
              permission=(f"can_{ADD}", Visit.__resource__), date="next_visit_due",
              fab_list=False),
+    TodoKind("dispatch_requests", _l("Resident requests to dispatch"), ResidentRequest,
+             state="received", transition="assign", date="received_at"),
+    TodoKind("handle_requests", _l("Dispatched requests to take on"), ResidentRequest,
+             state="assigned", transition="accept", date="received_at"),
+    TodoKind("revisit_requests", _l("Resolved requests to visit back"), ResidentRequest,
+             state="resolved", transition="revisit", date="resolved_at"),
+    TodoKind("publish_wishes", _l("Micro-wishes to publish"), MicroWish, state="collected",
+             transition="publish", date="created_on"),
+    TodoKind("claim_wishes", _l("Micro-wishes open to claim"), MicroWish, state="published",
+             transition="claim", date="wanted_by"),
+    TodoKind("approve_hours", _l("Volunteer hours to approve"), VolunteerService,
+             state="pending", transition="approve", date="created_on"),
+    TodoKind("overdue_hazards", _l("Hazards not fixed by their date"), HazardInspection,
+             where=lambda: [HazardInspection.state == "pending",
+                            HazardInspection.fix_by < _today()],
+             permission=(f"can_{EDIT}", HazardInspection.__resource__), date="fix_by",
+             fab_list=False),
+    TodoKind("open_resolutions", _l("Meeting resolutions to carry out"), Resolution,
+             where=lambda: [Resolution.status.in_(("open", "following"))],
+             transition="finish", date="due_on", fab_list=False),
 )
 
 

@@ -4,11 +4,17 @@ from models import (  # noqa: F401  (importing registers the models)
     attachments,
     cobuild,
     dictionary,
+    disputes,
+    ledgers,
+    meetings,
     org,
     personal,
     points,
+    requests,
     residents,
     users,
+    volunteers,
+    wishes,
     workflow,
 )
 from models.meta import PortalModel, registry

@@ -12,17 +12,15 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from models.dictionary import DictItem
 from models.meta import PortalModel, col
 from models.mixins import AuditMixin, CommunityKey, GridKey, StreetKey, UnitKey, VersionMixin
-from models.roles import COMMUNITY, GRID, STREET, UNIT
+from models.roles import REVIEWERS, STAFF, UNIT
 from models.workflow import NOTE_OPTIONAL, NOTE_REQUIRED, Transition, Workflow
-
-STAFF = (STREET, COMMUNITY, GRID)  # collect and publish needs
-REVIEWERS = (STREET, COMMUNITY)  # judge the work (grid workers do not)
 
 DEMAND_SOURCES = {
     "visit": _l("Home visit"),
     "hotline": _l("Hotline"),
     "wechat": _l("WeChat group"),
     "wishwall": _l("Wish wall"),
+    "meeting": _l("Meeting resolution"),
     "other": _l("Other"),
 }
 URGENCY = {"normal": _l("Normal"), "urgent": _l("Urgent"), "critical": _l("Very urgent")}

@@ -14,6 +14,8 @@ DICT_KINDS = {
     "unit_type": _l("Partner unit type"),
     "org_grade": _l("Social organisation grade"),
     "demand_category": _l("Demand category"),
+    "request_category": _l("Request category"),
+    "dispute_type": _l("Dispute type"),
 }
 
 

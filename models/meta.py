@@ -18,7 +18,10 @@ from flask_babel import lazy_gettext as _l
 #: Menu groups, in menu order: key → label.
 MENU_GROUPS: dict[str, LazyString] = {
     "cobuild": _l("Co-building"),
+    "affairs": _l("Community affairs"),
     "residents": _l("Residents"),
+    "volunteers": _l("Volunteering"),
+    "ledgers": _l("Community ledgers"),
     "points": _l("Points"),
     "org": _l("Organisation"),
     "settings": _l("Settings"),
@@ -75,6 +78,9 @@ class PortalOptions:
     #: Rows carry attached files (photos, scans, PDFs): thumbnails and an upload form on
     #: the detail page, ``/attachments/<resource>/<pk>``; see ``views.attachments``.
     __attachments__: ClassVar[bool] = False
+    #: Residents' own records (households, volunteers, disputes…): never visible to a
+    #: partner-unit account, whatever permissions a role is given (``app.scoping``).
+    __staff_only__: ClassVar[bool] = False
 
     def __str__(self) -> str:
         return str(getattr(self, self.__title_column__, None) or f"#{getattr(self, 'id', '')}")

@@ -52,6 +52,7 @@ class Household(GridKey, CommunityKey, StreetKey, AuditMixin, VersionMixin, Port
     __tablename__ = "household"
     __label__ = _l("Household")
     __resource__ = "household"
+    __staff_only__ = True
     __menu_group__ = "residents"
     __icon__ = "fa-house-user"
     __menu_order__ = 10
@@ -87,6 +88,7 @@ class Member(GridKey, CommunityKey, StreetKey, AuditMixin, VersionMixin, PortalM
     __tablename__ = "household_member"
     __label__ = _l("Household member")
     __resource__ = "member"
+    __staff_only__ = True
     __menu_group__ = "residents"
     __icon__ = "fa-user"
     __menu_order__ = 20
@@ -120,6 +122,7 @@ class Visit(GridKey, CommunityKey, StreetKey, AuditMixin, VersionMixin, PortalMo
     __tablename__ = "visit"
     __label__ = _l("Visit")
     __resource__ = "visit"
+    __staff_only__ = True
     __menu_group__ = "residents"
     __icon__ = "fa-door-open"
     __menu_order__ = 30

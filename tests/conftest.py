@@ -19,6 +19,47 @@ from app.bootstrap import ensure_admin, init_database
 
 PASSWORD = "Tongxin@2026"
 CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
+#: a full mainland mobile or 18-digit ID number standing alone (a masked one has ****)
+FULL_NUMBER = re.compile(r"(?<![0-9A-Za-z])(?:1[3-9]\d{9}|\d{17}[\dXx])(?![0-9A-Za-z])")
+#: every response of the run that showed a partner-unit user or a grid worker a full number
+LEAKS: list[str] = []
+
+
+def full_numbers(body: str) -> list[str]:
+    """The full phone and ID numbers in ``body``."""
+    return FULL_NUMBER.findall(body)
+
+
+def watch_personal_data(app: Flask) -> None:
+    """Scan every response a partner-unit user or a grid worker gets in the whole run —
+    pages read, API calls, browser tests — for a full phone or ID number. Not scanned:
+    the logged reveal itself (``/personal/``) and a form posted back with what the user
+    typed."""
+    from flask import request
+    from flask_login import current_user
+
+    from models.roles import GRID, UNIT
+
+    @app.after_request
+    def scan(response: Any) -> Any:
+        if request.path.startswith("/personal/") or response.direct_passthrough or \
+                response.mimetype not in ("text/html", "application/json") or \
+                (request.method != "GET" and not request.path.startswith("/api/")):
+            return response
+        roles = {role.name for role in getattr(current_user, "roles", None) or []}
+        if roles & {UNIT, GRID}:
+            found = full_numbers(response.get_data(as_text=True))
+            if found:
+                LEAKS.append(f"{current_user.username} {request.method} {request.full_path}: "
+                             f"{sorted(set(found))}")
+        return response
+
+
+@pytest.fixture(scope="session", autouse=True)
+def no_full_number_shown_to_units_or_grid_workers() -> Iterator[None]:
+    """Fails the run when any response scanned by :func:`watch_personal_data` leaked."""
+    yield
+    assert not LEAKS, "full personal numbers shown:\n" + "\n".join(LEAKS)
 
 
 def _reset_postgres(url: str) -> None:
@@ -45,6 +86,7 @@ def app(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Flask:
                               "database_url": database_url})
     init_database(application)
     ensure_admin(application, "admin", PASSWORD)
+    watch_personal_data(application)
     return application
 
 

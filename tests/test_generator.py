@@ -70,10 +70,55 @@ def _sample(model: type, suffix: str) -> Any:
     }
     if model in rows:
         return rows[model]()
+    affairs = _affairs_sample(model, suffix, community)
+    if affairs is not None:
+        return affairs
     points = _points_sample(model, suffix, street)
     if points is not None:
         return points
     return model(name=f"生成器{model.__name__}{suffix}")
+
+
+def _affairs_sample(model: type, suffix: str, community: Any) -> Any:
+    """Rows of the community ledgers (requests, wishes, volunteers, meetings…)."""
+    import datetime as dt
+
+    from models import disputes, ledgers, meetings, requests, volunteers, wishes
+
+    day, here = dt.date(2026, 11, 20), {"community": community}
+    meeting = meetings.Meeting(title=f"生成器会议{suffix}", held_on=day, topics="议题", **here)
+    activity = volunteers.VolunteerActivity(title=f"生成器活动{suffix}",
+                                            starts_at=dt.datetime(2026, 11, 20, 9), **here)
+    volunteer = volunteers.Volunteer(name=f"生成器志愿者{suffix}", **here)
+    rows = {
+        requests.ResidentRequest: lambda: requests.ResidentRequest(
+            subject=f"生成器诉求{suffix}", **here),
+        wishes.MicroWish: lambda: wishes.MicroWish(title=f"生成器心愿{suffix}",
+                                                   wisher="张阿姨", **here),
+        disputes.Dispute: lambda: disputes.Dispute(title=f"生成器纠纷{suffix}",
+                                                   parties="甲、乙", received_on=day, **here),
+        volunteers.VolunteerTeam: lambda: volunteers.VolunteerTeam(
+            name=f"生成器服务队{suffix}", **here),
+        volunteers.Volunteer: lambda: volunteer,
+        volunteers.VolunteerActivity: lambda: activity,
+        volunteers.VolunteerService: lambda: volunteers.VolunteerService(
+            activity=activity, volunteer=volunteer),
+        meetings.Meeting: lambda: meeting,
+        meetings.Resolution: lambda: meetings.Resolution(meeting=meeting,
+                                                         content=f"生成器决议{suffix}"),
+        ledgers.Convention: lambda: ledgers.Convention(title=f"生成器公约{suffix}",
+                                                       content="条款", **here),
+        ledgers.LivelihoodProject: lambda: ledgers.LivelihoodProject(
+            name=f"生成器实事{suffix}", year=2026, **here),
+        ledgers.Training: lambda: ledgers.Training(title=f"生成器培训{suffix}", held_on=day,
+                                                   hours=2, **here),
+        ledgers.HazardInspection: lambda: ledgers.HazardInspection(
+            address=f"生成器地址{suffix}", inspected_on=day, inspector="李四", **here),
+        ledgers.FeeEntry: lambda: ledgers.FeeEntry(fund="停车自治小组", occurred_on=day,
+                                                   item=f"生成器费用{suffix}", amount=10,
+                                                   **here),
+    }
+    return rows[model]() if model in rows else None
 
 
 def _points_sample(model: type, suffix: str, street: Any) -> Any:
@@ -121,7 +166,7 @@ def test_every_model_has_pages_and_api(app: Any, admin_client: Any, model: type)
         assert admin_client.delete(f"/api/v1/{res}/{pk}").status_code in (403, 404, 405)
         assert admin_client.get(f"/api/v1/{res}/{pk}").status_code == 200
         return
-    listing = admin_client.get(f"/{res}/list/?psize_{res}=100").get_data(as_text=True)
+    listing = admin_client.get(f"/{res}/list/?psize_{res}=1000").get_data(as_text=True)
     assert f"/{res}/show/{pk}" in listing
 
     api = admin_client.get(f"/api/v1/{res}/")

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from conftest import bound_user, csrf_token, login
+from conftest import bound_user, csrf_token, full_numbers, login
 from flask import Flask
 from flask_babel import force_locale
 
@@ -39,6 +39,13 @@ def test_id_numbers_by_gb11643(app: Flask, number: str, ok: bool) -> None:
 def test_masks() -> None:
     assert personal.mask("id_number", "110105194912311234") == "110***********1234"
     assert personal.mask("phone", "13812345678") == "138****5678"
+
+
+def test_the_run_wide_scan_finds_full_numbers_only() -> None:
+    """``conftest.watch_personal_data`` scans every unit and grid-worker response with this."""
+    assert full_numbers("电话13812345678，身份证11010519491231002X。") == [
+        "13812345678", "11010519491231002X"]
+    assert full_numbers("138****5678 110***********1234 token=a13812345678b 2026112509") == []
 
 
 @pytest.fixture(scope="module")

@@ -21,8 +21,14 @@ from app.policy import COMMUNITY, GRID, SOCIAL, STREET, UNIT
 from app.scoping import is_scoped, system
 from models.cobuild import Demand, DemandOffer, Project, Resource, WorkLog
 from models.dictionary import DictItem
+from models.disputes import Dispute
+from models.ledgers import Convention, FeeEntry, HazardInspection, LivelihoodProject, Training
+from models.meetings import Meeting, Resolution
 from models.org import Community, Grid, PartnerUnit, SocialWorkStation, Street
 from models.points import PointsEntry, ShopItem
+from models.requests import ResidentRequest
+from models.volunteers import Volunteer, VolunteerActivity, VolunteerService, VolunteerTeam
+from models.wishes import MicroWish
 
 SCOPED = [m for m in models.registry() if is_scoped(m)]
 
@@ -64,6 +70,10 @@ def world(app: Flask) -> World:
                                                    balance=5, reason=f"范围积分{side}"),
                           ShopItem: ShopItem(name=f"范围商品{side}", street=street, cost=1,
                                              stock=1)}
+            rows[side].update(_affairs(side, street, community, grid, unit))
+            rows[f"{side}V"] = {PointsEntry: PointsEntry(
+                volunteer=rows[side][Volunteer], street=street, points=3, balance=3,
+                reason=f"范围志愿积分{side}")}
         # a second unit in community A: unit1 ↔ unit2 of the same community
         unit_a2 = PartnerUnit(name="范围单位A2", unit_type=kind,
                               communities=[rows["A"][Community]])
@@ -86,9 +96,45 @@ def world(app: Flask) -> World:
     return World(rows=ids)
 
 
+def _affairs(side: str, street: Any, community: Any, grid: Any, unit: Any) -> dict[type, Any]:
+    """One row of each community-ledger record type on ``side``."""
+    day, here = dt.date(2026, 11, 3), {"community": community, "street": street}
+    team = VolunteerTeam(name=f"范围服务队{side}", **here)
+    volunteer = Volunteer(name=f"范围志愿者{side}", team=team, grid=grid, **here)
+    activity = VolunteerActivity(title=f"范围活动{side}", starts_at=dt.datetime(2026, 11, 3, 1),
+                                 **here)
+    meeting = Meeting(title=f"范围会议{side}", held_on=day, topics="议题", units=[unit], **here)
+    return {
+        ResidentRequest: ResidentRequest(subject=f"范围诉求{side}", grid=grid,
+                                         partner_unit=unit, status="assigned", **here),
+        MicroWish: MicroWish(title=f"范围心愿{side}", wisher="范围心愿人", grid=grid,
+                             status="claimed", partner_unit=unit, **here),
+        Dispute: Dispute(title=f"范围纠纷{side}", parties="甲乙", received_on=day, grid=grid,
+                         **here),
+        VolunteerTeam: team, Volunteer: volunteer, VolunteerActivity: activity,
+        VolunteerService: VolunteerService(activity=activity, volunteer=volunteer, **here),
+        Meeting: meeting,
+        Resolution: Resolution(meeting=meeting, content=f"范围决议{side}", partner_unit=unit,
+                               **here),
+        Convention: Convention(title=f"范围公约{side}", content="条款", **here),
+        LivelihoodProject: LivelihoodProject(name=f"范围实事{side}", year=2026, **here),
+        Training: Training(title=f"范围培训{side}", held_on=day, hours=2, **here),
+        HazardInspection: HazardInspection(address=f"范围地址{side}", inspected_on=day,
+                                           inspector="范围排查人", grid=grid, **here),
+        FeeEntry: FeeEntry(fund="范围停车基金", occurred_on=day, item=f"范围费用{side}",
+                           amount=5, **here),
+    }
+
+
+AFFAIRS = (ResidentRequest, MicroWish, Dispute, VolunteerTeam, Volunteer, VolunteerActivity,
+           VolunteerService, Meeting, Resolution, Convention, LivelihoodProject, Training,
+           HazardInspection, FeeEntry)
 SIDED = (Street, Community, Grid, PartnerUnit, SocialWorkStation, Demand, DemandOffer,
-         Project, WorkLog, Resource, PointsEntry, ShopItem)
-ALL_B = [("B", m) for m in SIDED]
+         Project, WorkLog, Resource, PointsEntry, ShopItem, *AFFAIRS)
+#: points held by a volunteer: staff of the volunteer's place see them, units never
+ALL_B = [("B", m) for m in SIDED] + [("BV", PointsEntry)]
+#: what a unit never reaches even in its own community: residents' and volunteers' records
+PRIVATE_A = [("A", m) for m in (Dispute, Volunteer, VolunteerService)] + [("AV", PointsEntry)]
 
 #: actor → the rows (side, model) it must NOT reach
 FOREIGN: dict[str, list[tuple[str, type]]] = {
@@ -96,11 +142,13 @@ FOREIGN: dict[str, list[tuple[str, type]]] = {
     "s_comm": ALL_B,
     "s_grid": ALL_B,
     # unit1 ↔ unit2 of the same community: each other's unit, resources, claimed demands
-    "s_unit1": [("A2", PartnerUnit), ("A2", Resource), ("A2", Demand), *ALL_B],
+    "s_unit1": [("A2", PartnerUnit), ("A2", Resource), ("A2", Demand), *PRIVATE_A, *ALL_B],
     "s_unit2": [("A", PartnerUnit), ("A", Project), ("A", WorkLog), ("A", Resource),
-                ("A", PointsEntry), ("A", DemandOffer)],
+                ("A", PointsEntry), ("A", DemandOffer), ("A", ResidentRequest),
+                ("A", MicroWish), ("A", Resolution), *PRIVATE_A],
     "s_social": ALL_B,
-    "s_nobody": [(side, m) for side in ("A", "B") for m in SIDED],
+    "s_nobody": [(side, m) for side in ("A", "B") for m in SIDED] + [("AV", PointsEntry),
+                                                                      ("BV", PointsEntry)],
 }
 
 #: what each route of a resource is, so every route has an expectation
@@ -385,7 +433,8 @@ def test_no_foreign_row_in_any_dropdown_or_form_metadata(app: Flask, world: Worl
 
 def test_info_offers_related_rows_at_all(world: World, admin_client: Any) -> None:
     """The check above is not vacuous: an admin is offered the rows of both sides."""
-    info = admin_client.get("/api/v1/grid/_info").json
+    info = admin_client.get("/api/v1/grid/_info?q=(add_columns:(community:(page_size:100)))"
+                            ).json
     values = {v["value"] for col in info["add_columns"] for v in col.get("values", [])}
     assert {"范围社区A", "范围社区B"} <= values
 

@@ -19,6 +19,7 @@ from app.extensions import db
 from app.policy import COMMUNITY, SELF_SERVICE, SOCIAL, UNIT
 from app.scoping import system
 from models.cobuild import Demand, Project, WorkLog
+from models.ledgers import HazardInspection
 from models.org import Community, PartnerUnit, Street
 
 RECORD_COUNT = re.compile(r"记录数:</strong>\s*(\d+)")
@@ -76,6 +77,19 @@ def world(app: Flask) -> World:
                                       status="published"),
             "claimed": Demand(title="已认领需求一", community=c1, street=street,
                               status="claimed", partner_unit=u1),
+            # hazards: one past its fix-by date, one still in time, one fixed late
+            "hazard_late": HazardInspection(address="逾期隐患一", inspected_on=first,
+                                            inspector="排查员", state="pending",
+                                            fix_by=today - dt.timedelta(days=1),
+                                            community=c1, street=street),
+            "hazard_soon": HazardInspection(address="未到期隐患", inspected_on=first,
+                                            inspector="排查员", state="pending",
+                                            fix_by=today + dt.timedelta(days=3),
+                                            community=c1, street=street),
+            "hazard_fixed": HazardInspection(address="已整改隐患", inspected_on=first,
+                                             inspector="排查员", state="fixed",
+                                             fix_by=today - dt.timedelta(days=5),
+                                             community=c1, street=street),
             "p_silent": p_silent, "p_logged": p_logged, "p_ended": p_ended,
             "p_later": p_later, "p_other": p_other, "c1": c1, "c2": c2, "u1": u1, "u2": u2,
         }
@@ -119,12 +133,16 @@ def test_community_staff_sees_its_own_community_only(app: Flask, world: World) -
     client = _client(app, "todo_comm1")
     html = client.get("/todo/").get_data(as_text=True)
     kinds = _kinds(html)
-    assert {k: n for k, (_u, n) in kinds.items()} == {"review_logs": 1, "publish_demands": 1,
-                                                      "decide_offers": 0, "overdue_visits": 0}
-    assert "待审记录一" in html and "草稿需求一" in html
-    for other in ("待审记录二", "草稿需求二", "可认领需求", "退回记录", "本月未记录项目"):
+    assert {k: n for k, (_u, n) in kinds.items()} == {
+        "review_logs": 1, "publish_demands": 1, "decide_offers": 0, "overdue_visits": 0,
+        "overdue_hazards": 1,
+        **dict.fromkeys(("dispatch_requests", "handle_requests", "revisit_requests",
+                         "publish_wishes", "approve_hours", "open_resolutions"), 0)}
+    assert "待审记录一" in html and "草稿需求一" in html and "逾期隐患一" in html
+    for other in ("待审记录二", "草稿需求二", "可认领需求", "退回记录", "本月未记录项目",
+                  "未到期隐患", "已整改隐患"):
         assert other not in html, other
-    assert BADGE.findall(html) == ["2"]
+    assert BADGE.findall(html) == ["3"]
     for url, n in kinds.values():
         assert _rows_behind(client, url) == n, url
     # the other community's worker sees the other side
@@ -138,7 +156,8 @@ def test_unit_sees_demands_to_claim_returned_logs_and_silent_projects(
     html = client.get("/todo/").get_data(as_text=True)
     kinds = _kinds(html)
     assert {k: n for k, (_u, n) in kinds.items()} == {
-        "claim_demands": 1, "returned_logs": 1, "projects_without_log": 1}
+        "claim_demands": 1, "returned_logs": 1, "projects_without_log": 1,
+        **dict.fromkeys(("handle_requests", "claim_wishes", "open_resolutions"), 0)}
     assert "可认领需求一" in html and "退回记录一" in html and "本月未记录项目" in html
     for other in ("可认领需求二", "退回记录二", "本月已记录项目", "上月已结束项目",
                   "下月才开始项目", "其他单位项目", "已认领需求一", "草稿需求", "待审记录"):
@@ -179,11 +198,11 @@ def test_counts_follow_the_workflow(app: Flask, world: World) -> None:
         db.session.add(demand)
         db.session.commit()
         pk = demand.id
-    staff = _client(app, "todo_comm1")
-    assert BADGE.findall(staff.get("/todo/").get_data(as_text=True)) == ["3"]
+    staff = _client(app, "todo_comm1")  # 2 drafts, a log to review, a late hazard
+    assert BADGE.findall(staff.get("/todo/").get_data(as_text=True)) == ["4"]
     resp = staff.post(f"/api/v1/demand/{pk}/publish", json={})
     assert resp.status_code == 200, resp.get_data(as_text=True)
-    assert BADGE.findall(staff.get("/todo/").get_data(as_text=True)) == ["2"]
+    assert BADGE.findall(staff.get("/todo/").get_data(as_text=True)) == ["3"]
     unit = _client(app, "todo_unit1")
     html = unit.get("/todo/").get_data(as_text=True)
     assert "即将发布需求" in html and BADGE.findall(html) == ["4"]

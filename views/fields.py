@@ -1,12 +1,16 @@
-"""Form fields for relations: a select that searches on the server as the user types."""
+"""Form fields: relations as a select that searches on the server as the user types;
+local date and time."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from flask_appbuilder.fieldwidgets import DateTimePickerWidget
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import to_user_timezone, to_utc
 from markupsafe import Markup, escape
-from wtforms import Field
+from wtforms import DateTimeField, Field, SelectField
 from wtforms.validators import ValidationError
 
 
@@ -78,3 +82,42 @@ class RemoteSelectField(Field):
     def pre_validate(self, form: Any) -> None:
         if self._invalid:
             raise ValidationError(_("Not a valid choice"))
+
+
+class LocalDateTimeField(DateTimeField):
+    """A date and time typed in the portal's time zone (2026-11-25 09:30), kept in UTC
+    like every other time the portal stores."""
+
+    widget = DateTimePickerWidget()
+
+    def __init__(self, label: Any = None, validators: Any = None, **kwargs: Any) -> None:
+        kwargs.setdefault("invalid_value_message",
+                          _l("Please enter a date and time such as 2026-11-25 09:30."))
+        super().__init__(label, validators, format=["%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M"],
+                         **kwargs)
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        super().process_formdata(valuelist)
+        if self.data is not None:
+            self.data = to_utc(self.data)
+
+    def _value(self) -> str:
+        if self.raw_data:
+            return " ".join(self.raw_data)
+        return to_user_timezone(self.data).strftime("%Y-%m-%d %H:%M") if self.data else ""
+
+
+class ChoiceField(SelectField):
+    """A select of fixed choices; for a column that may stay empty, an empty answer is
+    kept as nothing (None) instead of being refused."""
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        if valuelist and valuelist[0] in ("", None):
+            self.data = None
+            return
+        super().process_formdata(valuelist)
+
+    def pre_validate(self, form: Any) -> None:
+        if self.data is None:
+            return  # DataRequired, on a column that must be filled, says so
+        super().pre_validate(form)

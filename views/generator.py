@@ -19,7 +19,7 @@ from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 from sqlalchemy import Boolean, Date, DateTime, inspect
 from sqlalchemy.orm import RelationshipProperty
-from wtforms import BooleanField, SelectField
+from wtforms import BooleanField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Optional, ValidationError
 
@@ -27,15 +27,17 @@ from app.personal import error as personal_error
 from app.personal import mask, sensitive_columns
 from models.meta import MENU_GROUPS, PortalModel
 from views.base import PortalInterface, PortalModelApi, PortalModelView
-from views.fields import RemoteSelectField
+from views.fields import ChoiceField, LocalDateTimeField, RemoteSelectField
 from views.permissions import METHOD_PERMISSIONS, READ
 from views.workflow import WorkflowApiMixin, WorkflowViewMixin
 
 #: Columns every model has that the generated forms never show.
 SYSTEM_COLUMNS = ("id", "version", "created_by_id", "changed_by_id", "created_on", "changed_on")
 
-MENU_ICONS = {"cobuild": "fa-hands-helping", "residents": "fa-house-user",
-              "points": "fa-coins", "org": "fa-sitemap", "settings": "fa-cogs"}
+MENU_ICONS = {"cobuild": "fa-hands-helping", "affairs": "fa-comments",
+              "residents": "fa-house-user", "volunteers": "fa-hand-holding-heart",
+              "ledgers": "fa-book-open", "points": "fa-coins", "org": "fa-sitemap",
+              "settings": "fa-cogs"}
 
 
 @dataclass
@@ -47,6 +49,7 @@ class ModelSpec:
     relations: dict[str, RelationshipProperty[Any]] = field(default_factory=dict)
     choices: dict[str, dict[str, Any]] = field(default_factory=dict)
     flags: dict[str, bool] = field(default_factory=dict)  # boolean column → its default
+    times: dict[str, bool] = field(default_factory=dict)  # date-time column → nullable
 
     @property
     def resource(self) -> str:
@@ -62,9 +65,15 @@ class ModelSpec:
 
     @property
     def show_columns(self) -> list[str]:
+        """The form's fields, then the list's, then every other labelled column the
+        system fills (a result, a time to close…), then the time stamps."""
         stamps = [c for c in ("created_on", "changed_on") if c in self.labels]
-        listed = [c for c in self.model.__list_columns__ if c not in self.form_columns]
-        return [*self.form_columns, *listed, *stamps]
+        shown = [*self.form_columns,
+                 *(c for c in self.model.__list_columns__ if c not in self.form_columns)]
+        fks = {c.name for r in self.relations.values() for c in r.local_columns}
+        rest = [n for n in self.labels if n not in shown and n not in fks
+                and n not in SYSTEM_COLUMNS and n not in self.relations]
+        return [*shown, *rest, *stamps]
 
 
 def describe(model: type[PortalModel]) -> ModelSpec:
@@ -81,6 +90,8 @@ def describe(model: type[PortalModel]) -> ModelSpec:
             if isinstance(column.type, Boolean):
                 default = column.default.arg if column.default is not None else False
                 spec.flags[key] = bool(default) if not callable(default) else False
+            if isinstance(column.type, DateTime):
+                spec.times[key] = bool(column.nullable)
     for rel in mapper.relationships:
         if "label" in rel.info:
             spec.labels[rel.key] = rel.info["label"]
@@ -106,10 +117,13 @@ def _relation_field(spec: ModelSpec, name: str) -> RemoteSelectField:
     )
 
 
-def _choice_field(spec: ModelSpec, name: str) -> SelectField:
-    options = [SelectChoice(value, label) for value, label in spec.choices[name].items()]
-    return SelectField(spec.labels[name], choices=options, widget=Select2Widget(),
-                       validators=[DataRequired()])
+def _choice_field(spec: ModelSpec, name: str) -> ChoiceField:
+    """A select of the column's choices; an empty first option when it may stay empty."""
+    required = not inspect(spec.model).columns[name].nullable
+    options = [] if required else [SelectChoice("", "")]
+    options += [SelectChoice(value, label) for value, label in spec.choices[name].items()]
+    return ChoiceField(spec.labels[name], choices=options, widget=Select2Widget(),
+                       validators=[DataRequired()] if required else [Optional()])
 
 
 def _api_columns(spec: ModelSpec, columns: list[str]) -> list[str]:
@@ -183,8 +197,12 @@ def build_view(spec: ModelSpec) -> type[PortalModelView]:
             # an unticked box is a valid "no", never a missing answer
             form_fields[name] = BooleanField(spec.labels[name], validators=[Optional()],
                                              default=spec.flags[name])
+        elif name in spec.times:
+            form_fields[name] = LocalDateTimeField(
+                spec.labels[name], validators=[Optional() if spec.times[name] else
+                                               DataRequired()])
     formatters = {**_value_formatters(spec), **{
-        name: (lambda value, c=choices: str(c.get(value, value)))
+        name: (lambda value, c=choices: "" if value is None else str(c.get(value, value)))
         for name, choices in spec.choices.items()
     }}
     attrs: dict[str, Any] = {

@@ -9,6 +9,9 @@ import models
 from models.meta import MENU_GROUPS
 from views.generator import ModelSpec, register
 from views.personal import PersonalDataView
+from views.public import LABEL as PUBLIC_LABEL
+from views.public import MENU_NAME as PUBLIC_MENU
+from views.public import PublicFeesView
 from views.ranking import RANKING_MENU, RankingView
 
 
@@ -19,4 +22,7 @@ def register_all(appbuilder: AppBuilder) -> dict[str, ModelSpec]:
     appbuilder.add_view(RankingView, RANKING_MENU, icon="fa-trophy", label=_l("Points ranking"),
                         category="points", category_label=MENU_GROUPS["points"])
     appbuilder.add_view_no_menu(PersonalDataView())
+    appbuilder.add_view_no_menu(PublicFeesView())
+    appbuilder.add_link(PUBLIC_MENU, href="/public/fees/", icon="fa-bullhorn", label=PUBLIC_LABEL,
+                        category="ledgers", category_label=MENU_GROUPS["ledgers"])
     return specs

@@ -57,6 +57,18 @@ def open_from_todo(page: Any, kind: str, title: str) -> int:
     return int(match.group(1))
 
 
+def accept_dialogs(page: Any) -> list[str]:
+    """Accept every confirm dialog of ``page``; the returned list collects their texts."""
+    dialogs: list[str] = []
+
+    def accept(dialog: Any) -> None:
+        dialogs.append(dialog.message)
+        dialog.accept()
+
+    page.on("dialog", accept)
+    return dialogs
+
+
 def fire_with_form(page: Any, label: str, note: str, rating: int | None = None) -> None:
     """A transition that asks for input: its button opens a form (备注, 评分)."""
     with page.expect_navigation():
@@ -74,13 +86,7 @@ def test_demand_claim_log_review_cycle(page: Any, seed: Seed, output_dir: Path) 
     title = f"独居老人上门理发{unique_han(4)}"
     summary = f"为{title[-4:]}号楼三位老人理发"
     today = dt.datetime.now(ZoneInfo("Asia/Shanghai")).date().isoformat()
-    dialogs: list[str] = []
-
-    def accept(dialog: Any) -> None:
-        dialogs.append(dialog.message)
-        dialog.accept()
-
-    page.on("dialog", accept)
+    dialogs = accept_dialogs(page)
 
     # 1. 社区工作者: a demand through the form, published from its detail page
     log_in(page, seed.username, seed.password)
