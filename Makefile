@@ -26,6 +26,6 @@ run: $(STAMP)
 	TONGXIN_MODE=demo $(BIN)/tongxin run --host $(HOST) --port $(PORT)
 
 test: $(STAMP)
-	$(BIN)/ruff check app models views tests
+	$(BIN)/ruff check app models views tests benchmarks
 	$(BIN)/tongxin i18n compile
 	$(BIN)/pytest

@@ -27,6 +27,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     from app.todo import register_todo
     from app.ui import IndexView, register_ui
     from views.attachments import register_attachments
+    from views.excel import register_excel
     from views.registry import register_all
 
     raise_on_errors()
@@ -45,6 +46,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
         appbuilder.add_view_no_menu(view_as.ViewAsView())
         register_ui(app)
         register_attachments(app, appbuilder)
+        register_excel(app, appbuilder)
         register_error_pages(app)
 
     scoping.install()

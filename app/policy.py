@@ -83,6 +83,7 @@ SELF_SERVICE = [
     ("can_index", "RankingView"), ("menu_access", "PointsRanking"),  # 积分排行
     ("menu_access", "points"),
     ("menu_access", "PublicFees"), ("menu_access", "ledgers"),  # 居民公示页 (views.public)
+    ("can_read", "excel"),  # the progress page of one's own large export (views.excel)
 ]
 
 

@@ -32,6 +32,7 @@ from models.org import Community, Grid, PartnerUnit, SocialWorkStation, Street, 
 _OPTS: dict[str, Any] = {"include_aliases": True, "propagate_to_loaders": False}
 
 _SYSTEM: contextvars.ContextVar[bool] = contextvars.ContextVar("tx_system", default=False)
+_ACTING: contextvars.ContextVar[Scope | None] = contextvars.ContextVar("tx_acting", default=None)
 
 
 class ScopeViolation(UserFacingError):
@@ -79,10 +80,23 @@ def system() -> Iterator[None]:
         _SYSTEM.reset(token)
 
 
+@contextmanager
+def acting_as(scope: Scope) -> Iterator[None]:
+    """Run code outside a request with a user's scope (a background export)."""
+    token = _ACTING.set(scope)
+    try:
+        yield
+    finally:
+        _ACTING.reset(token)
+
+
 def current_scope() -> Scope | None:
     """The scope in force now; ``None`` means unrestricted (system context)."""
     if _SYSTEM.get():
         return None
+    acting = _ACTING.get()
+    if acting is not None:
+        return None if acting.unrestricted else acting
     if has_request_context():
         return g.get("tx_scope", NOTHING)
     return NOTHING

@@ -5,6 +5,7 @@ from models import (  # noqa: F401  (importing registers the models)
     cobuild,
     dictionary,
     disputes,
+    excel,
     ledgers,
     meetings,
     org,

@@ -167,6 +167,7 @@ class Resource(UnitKey, AuditMixin, VersionMixin, PortalModel):
     __tablename__ = "resource"
     __label__ = _l("Resource")
     __resource__ = "resource"
+    __natural_key__ = ("partner_unit", "name")
     __menu_group__ = "cobuild"
     __icon__ = "fa-box-open"
     __menu_order__ = 20

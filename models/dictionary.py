@@ -26,6 +26,7 @@ class DictItem(AuditMixin, VersionMixin, PortalModel):
     __table_args__ = (UniqueConstraint("kind", "name", name="uq_dict_item_kind_name"),)
     __label__ = _l("Dictionary entry")
     __resource__ = "dictitem"
+    __natural_key__ = ("kind", "name")
     __menu_group__ = "settings"
     __icon__ = "fa-book"
     __list_columns__ = ("kind", "name", "code", "sort_order", "active")

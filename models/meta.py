@@ -78,6 +78,9 @@ class PortalOptions:
     #: Rows carry attached files (photos, scans, PDFs): thumbnails and an upload form on
     #: the detail page, ``/attachments/<resource>/<pk>``; see ``views.attachments``.
     __attachments__: ClassVar[bool] = False
+    #: Columns that identify an existing row when a sheet is imported without 编号 (e.g.
+    #: a household's address, a unit's name): such a row is updated, not added again.
+    __natural_key__: ClassVar[Sequence[str]] = ()
     #: Residents' own records (households, volunteers, disputes…): never visible to a
     #: partner-unit account, whatever permissions a role is given (``app.scoping``).
     __staff_only__: ClassVar[bool] = False

@@ -35,6 +35,7 @@ class Street(AuditMixin, VersionMixin, PortalModel):
     __tablename__ = "street"
     __label__ = _l("Street")
     __resource__ = "street"
+    __natural_key__ = ("name",)
     __icon__ = "fa-city"
     __menu_order__ = 10
     __list_columns__ = ("name", "district", "code", "phone")
@@ -58,6 +59,7 @@ class Community(StreetKey, AuditMixin, VersionMixin, PortalModel):
     __table_args__ = (UniqueConstraint("street_id", "name", name="uq_community_street_name"),)
     __label__ = _l("Community")
     __resource__ = "community"
+    __natural_key__ = ("name",)
     __icon__ = "fa-home"
     __menu_order__ = 20
     __list_columns__ = ("name", "street", "households", "secretary", "phone")
@@ -82,6 +84,7 @@ class Grid(CommunityKey, StreetKey, AuditMixin, VersionMixin, PortalModel):
     __table_args__ = (UniqueConstraint("community_id", "name", name="uq_grid_community_name"),)
     __label__ = _l("Grid")
     __resource__ = "grid"
+    __natural_key__ = ("community", "name")
     __icon__ = "fa-th"
     __menu_order__ = 30
     __list_columns__ = ("name", "community", "street", "households", "worker_name")
@@ -110,6 +113,7 @@ class PartnerUnit(AuditMixin, VersionMixin, PortalModel):
     __tablename__ = "partner_unit"
     __label__ = _l("Partner unit")
     __resource__ = "partnerunit"
+    __natural_key__ = ("name",)
     __attachments__ = True
     __icon__ = "fa-handshake"
     __menu_order__ = 40
@@ -156,6 +160,7 @@ class SocialWorkStation(StreetKey, AuditMixin, VersionMixin, PortalModel):
     __tablename__ = "social_work_station"
     __label__ = _l("Social work station")
     __resource__ = "socialworkstation"
+    __natural_key__ = ("name",)
     __icon__ = "fa-hands-helping"
     __menu_order__ = 50
     __list_columns__ = ("name", "street", "contact_person", "staff_count")

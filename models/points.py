@@ -28,6 +28,7 @@ class PointsRule(AuditMixin, VersionMixin, PortalModel):
     __tablename__ = "points_rule"
     __label__ = _l("Points rule")
     __resource__ = "pointsrule"
+    __natural_key__ = ("name",)
     __menu_group__ = "points"
     __icon__ = "fa-balance-scale"
     __menu_order__ = 30
@@ -126,6 +127,7 @@ class ShopItem(StreetKey, AuditMixin, VersionMixin, PortalModel):
     __tablename__ = "shop_item"
     __label__ = _l("Points shop item")
     __resource__ = "shopitem"
+    __natural_key__ = ("street", "name")
     __menu_group__ = "points"
     __icon__ = "fa-gift"
     __menu_order__ = 40

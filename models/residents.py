@@ -28,6 +28,7 @@ class HouseholdTag(AuditMixin, VersionMixin, PortalModel):
     __tablename__ = "household_tag"
     __label__ = _l("Household tag")
     __resource__ = "householdtag"
+    __natural_key__ = ("name",)
     __menu_group__ = "settings"
     __icon__ = "fa-tags"
     __menu_order__ = 60
@@ -52,6 +53,7 @@ class Household(GridKey, CommunityKey, StreetKey, AuditMixin, VersionMixin, Port
     __tablename__ = "household"
     __label__ = _l("Household")
     __resource__ = "household"
+    __natural_key__ = ("compound", "building", "unit_no", "room")
     __staff_only__ = True
     __menu_group__ = "residents"
     __icon__ = "fa-house-user"
@@ -88,6 +90,7 @@ class Member(GridKey, CommunityKey, StreetKey, AuditMixin, VersionMixin, PortalM
     __tablename__ = "household_member"
     __label__ = _l("Household member")
     __resource__ = "member"
+    __natural_key__ = ("household", "name")
     __staff_only__ = True
     __menu_group__ = "residents"
     __icon__ = "fa-user"
@@ -104,7 +107,7 @@ class Member(GridKey, CommunityKey, StreetKey, AuditMixin, VersionMixin, PortalM
     household_id: Mapped[int] = mapped_column(ForeignKey("household.id", ondelete="CASCADE"),
                                               index=True, info=col(_l("Household")))
     household: Mapped[Household] = relationship(info=col(_l("Household")))
-    name: Mapped[str] = mapped_column(String(50), info=col(_l("Name")))
+    name: Mapped[str] = mapped_column(String(50), info=col(_l("Full name")))
     relation: Mapped[str | None] = mapped_column(String(20),
                                                  info=col(_l("Relation to the head")))
     id_number: Mapped[str | None] = mapped_column(

@@ -38,6 +38,7 @@ class VolunteerTeam(CommunityKey, StreetKey, AuditMixin, VersionMixin, PortalMod
     __tablename__ = "volunteer_team"
     __label__ = _l("Volunteer team")
     __resource__ = "volunteerteam"
+    __natural_key__ = ("community", "name")
     __menu_group__ = "volunteers"
     __icon__ = "fa-users"
     __menu_order__ = 10
@@ -71,7 +72,7 @@ class Volunteer(GridKey, CommunityKey, StreetKey, AuditMixin, VersionMixin, Port
     __scope_keys__ = ("street_id", "community_id", "grid_id")
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(String(50), info=col(_l("Name")))
+    name: Mapped[str] = mapped_column(String(50), info=col(_l("Full name")))
     gender: Mapped[str | None] = mapped_column(String(10),
                                                info=col(_l("Sex"), choices=GENDERS))
     phone: Mapped[str | None] = mapped_column(String(40),

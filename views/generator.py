@@ -27,6 +27,8 @@ from app.personal import error as personal_error
 from app.personal import mask, sensitive_columns
 from models.meta import MENU_GROUPS, PortalModel
 from views.base import PortalInterface, PortalModelApi, PortalModelView
+from views.excel import ExcelApiMixin, ExcelViewMixin
+from views.excel_import import ImportViewMixin
 from views.fields import ChoiceField, LocalDateTimeField, RemoteSelectField
 from views.permissions import METHOD_PERMISSIONS, READ
 from views.workflow import WorkflowApiMixin, WorkflowViewMixin
@@ -206,6 +208,7 @@ def build_view(spec: ModelSpec) -> type[PortalModelView]:
         for name, choices in spec.choices.items()
     }}
     attrs: dict[str, Any] = {
+        "tx_spec": spec,
         "datamodel": PortalInterface(model),
         "route_base": f"/{spec.resource}",
         "class_permission_name": spec.resource,
@@ -229,12 +232,14 @@ def build_view(spec: ModelSpec) -> type[PortalModelView]:
         "add_title": _l("Add %(label)s", label=label),
         "edit_title": _l("Edit %(label)s", label=label),
     }
-    bases: tuple[type, ...] = (PortalModelView,)
+    bases: tuple[type, ...] = (ExcelViewMixin, PortalModelView)
     if model.__workflow__ is not None:
-        bases = (WorkflowViewMixin, PortalModelView)
+        bases = (WorkflowViewMixin, ExcelViewMixin, PortalModelView)
         attrs["show_template"] = "tongxin/workflow_show.html"
     if model.__readonly__:
         attrs["base_permissions"] = [f"can_{READ}"]
+    else:
+        bases = (ImportViewMixin, *bases)
     return type(f"{model.__name__}View", bases, attrs)
 
 
@@ -252,6 +257,7 @@ def build_api(spec: ModelSpec) -> type[PortalModelApi]:
     """The ModelRestApi class of one model, at ``/api/v1/<resource>/``."""
     model = spec.model
     attrs: dict[str, Any] = {
+        "tx_spec": spec,
         "datamodel": PortalInterface(model),
         "resource_name": spec.resource,
         "class_permission_name": spec.resource,
@@ -269,9 +275,9 @@ def build_api(spec: ModelSpec) -> type[PortalModelApi]:
         "add_title": _l("Add %(label)s", label=model.__label__),
         "edit_title": _l("Edit %(label)s", label=model.__label__),
     }
-    bases: tuple[type, ...] = (PortalModelApi,)
+    bases: tuple[type, ...] = (ExcelApiMixin, PortalModelApi)
     if model.__workflow__ is not None:
-        bases = (WorkflowApiMixin, PortalModelApi)
+        bases = (WorkflowApiMixin, ExcelApiMixin, PortalModelApi)
     if model.__readonly__:
         attrs["base_permissions"] = [f"can_{READ}"]
     return type(f"{model.__name__}Api", bases, attrs)

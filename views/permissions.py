@@ -21,6 +21,9 @@ METHOD_PERMISSIONS: dict[str, str] = {
     "get_list": READ, "get": READ, "info": READ, "choices": READ,
     # workflow: reading the record is enough to ask; the model's transition roles decide
     "transition": READ, "transition_action": READ,
+    # Excel: exporting what one may read; importing is adding (and updating) rows
+    "export": READ, "import_page": ADD, "import_template": ADD, "import_marked": ADD,
+    "import_commit": ADD, "import_undo": ADD,
     "post": ADD, "put": EDIT,
 }
 

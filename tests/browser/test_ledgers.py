@@ -80,7 +80,7 @@ def ledgers(app: Flask, seed: Seed) -> dict[str, str]:
 
 
 def household_row(page: Any, head: str) -> Any:
-    page.goto("/household/list/?psize_household=100")
+    page.goto("/household/list/?psize_HouseholdView=100")
     return page.locator(f"{LIST_TABLE} tbody tr", has_text=head)
 
 

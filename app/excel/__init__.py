@@ -1,0 +1,1 @@
+"""Excel import and export: safe reading of uploaded workbooks and cell value helpers."""
