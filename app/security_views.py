@@ -60,6 +60,8 @@ VIEW_LABELS = {
     "RankingView": _l("Points ranking"),
     "PersonalDataView": _l("Personal data"),
     "PublicFeesView": _l("Residents' notice board"),
+    "ExcelJobsView": _l("Excel export"),
+    "excel": _l("Excel export"),
     "PublicFees": _l("Residents' notice board"),
     "PointsRanking": _l("Points ranking"),
     "UtilView": _l("Navigation"),

@@ -19,7 +19,6 @@ from flask_appbuilder.security.decorators import permission_name, protect
 from flask_appbuilder.urltools import get_filter_args, get_order_args
 from flask_babel import format_datetime
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from app.excel import export as engine
@@ -181,10 +180,7 @@ def buttons(modelview_name: str) -> dict[str, str] | None:
 
 
 def register_excel(app: Flask, appbuilder: AppBuilder) -> None:
-    """The progress pages, the list buttons and their label on the role screens."""
-    from app.security_views import VIEW_LABELS
-
+    """The progress pages and the list buttons (their label on the role screens is in
+    ``app.security_views.VIEW_LABELS``)."""
     appbuilder.add_view_no_menu(ExcelJobsView())
     app.jinja_env.globals["tx_excel"] = buttons
-    VIEW_LABELS.setdefault(JOBS_PERMISSION, _l("Excel export"))
-    VIEW_LABELS.setdefault("ExcelJobsView", _l("Excel export"))

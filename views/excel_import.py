@@ -26,7 +26,7 @@ from openpyxl.comments import Comment
 from openpyxl.styles import Font, PatternFill
 from sqlalchemy import select
 
-from app.excel import importer, safety, template
+from app.excel import importer, safety, template, undo
 from app.extensions import db
 from app.integrity import UserFacingError
 from models.excel import ImportBatch
@@ -104,7 +104,7 @@ class ImportViewMixin:
             .order_by(ImportBatch.id.desc()).limit(5)).all()
         return self.render_template(  # type: ignore[attr-defined]
             "tongxin/import.html", spec=spec, form=_CsrfForm(), batches=batches,
-            may_undo=importer.may_undo, max_rows=safety.MAX_ROWS,
+            may_undo=undo.may_undo, max_rows=safety.MAX_ROWS,
             list_url=url_for(f"{type(self).__name__}.list"),
             title=_("Import %(records)s", records=spec.model.__label__), **context)
 
@@ -192,7 +192,7 @@ class ImportViewMixin:
             flash(_("The form has expired. Please try again."), "danger")
             return redirect(back)
         try:
-            importer.undo(self._spec(), batch)
+            undo.undo(self._spec(), batch)
         except UserFacingError as err:
             db.session.rollback()
             flash(str(err), "danger")

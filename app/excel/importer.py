@@ -7,7 +7,7 @@ label or synonym), reads every cell (``app.excel.fields.read``) and names each p
 by row, column and reason. :func:`apply` writes the rows through the ORM session — the
 user's scope, validation and personal-data rules apply as on the screens — matching
 existing rows by 编号 or by the model's ``__natural_key__``. The caller rolls back after
-a dry run; :func:`commit` keeps an :class:`ImportBatch` that :func:`undo` reverses.
+a dry run; :func:`commit` keeps an :class:`ImportBatch` (``app.excel.undo`` reverses it).
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from decimal import Decimal
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Date, DateTime, Numeric, false, inspect, select, update
+from sqlalchemy import false, inspect, select, update
 from sqlalchemy.exc import IntegrityError
 
 from app.excel import cells, safety
@@ -27,12 +27,9 @@ from app.extensions import db
 from app.integrity import UserFacingError
 from app.workflow import check_editable
 from models.excel import ImportBatch
-from models.mixins import utcnow
 
 #: rows written per savepoint (a failing chunk is retried row by row to name the row)
 CHUNK = 200
-#: an import batch may be undone this long
-UNDO_WINDOW = dt.timedelta(days=7)
 #: rows whose first cell starts so are the template's hint and example rows (in any of
 #: the portal's languages)
 SKIPPED_PREFIXES = ("填写说明", "示例", "Instructions", "Example")
@@ -377,47 +374,3 @@ def commit(spec: Any, sheet: Sheet, user: Any, file_name: str) -> tuple[Outcome,
     db.session.add(batch)
     db.session.commit()
     return outcome, batch.id
-
-
-def may_undo(batch: ImportBatch) -> bool:
-    return batch.status == "committed" and utcnow() - batch.committed_at <= UNDO_WINDOW
-
-
-def undo(spec: Any, batch: ImportBatch) -> None:
-    """Remove the rows the batch created and give the rows it changed their former
-    values back, in one transaction."""
-    if not may_undo(batch):
-        raise UserFacingError(_l("This import can no longer be undone (only within 7 days, "
-                                 "and only once)."))
-    model: Any = spec.model
-    for pk in batch.created_ids:
-        item = db.session.get(model, pk)
-        if item is not None:
-            db.session.delete(item)
-    for pk, values in batch.previous.items():
-        item = db.session.get(model, int(pk) if str(pk).isdigit() else pk)
-        if item is None:
-            continue
-        for key, value in values.items():
-            setattr(item, key, _restore(spec, key, value))
-    batch.status, batch.undone_at = "undone", utcnow()
-    db.session.commit()
-
-
-def _restore(spec: Any, key: str, value: Any) -> Any:
-    if key in spec.relations:
-        target: Any = spec.relations[key].mapper.class_
-        if isinstance(value, list):
-            return [db.session.get(target, v) for v in value]
-        return db.session.get(target, value) if value is not None else None
-    column: Any = inspect(spec.model).columns[key]
-    if value is None:
-        return None
-    kind = column.type
-    if isinstance(kind, DateTime):
-        return dt.datetime.fromisoformat(value)
-    if isinstance(kind, Date):
-        return dt.date.fromisoformat(value)
-    if isinstance(kind, Numeric):
-        return Decimal(value)
-    return value
