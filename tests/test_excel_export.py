@@ -110,7 +110,9 @@ def test_the_api_exports_the_rows_of_its_filters(app: Flask, place: dict[str, in
     q = "(filters:!((col:status,opr:eq,value:draft)))"
     rows = _sheet(client.get(f"/api/v1/demand/export?q={q}"))
     assert {row[1] for row in rows[1:]} == {"导出需求0", "导出需求2", "导出需求4"}
-    assert client.get("/api/v1/demand/export?q=(filters:").status_code == 400
+    for bad in ("(filters:", "!(1,2)", "(filters:!((col:nosuch,opr:eq,value:1)))",
+                "(order_column:title,order_direction:sideways)"):
+        assert client.get(f"/api/v1/demand/export?q={bad}").status_code == 400, bad
 
 
 def test_every_export_is_logged(app: Flask, place: dict[str, int]) -> None:

@@ -76,7 +76,7 @@ class ExcelViewMixin:
     def export(self) -> Any:
         view: Any = self
         filters = view.datamodel.get_filters(view.search_columns)  # this request's own
-        get_filter_args(filters, disallow_if_not_in_search=False)
+        get_filter_args(filters)  # the list's search columns only, as on the list page
         order_column, order_direction = get_order_args().get(
             type(view).__name__, view.base_order or ("", ""))
         joined = filters.get_joined_filters(view._base_filters)
@@ -112,11 +112,13 @@ class ExcelApiMixin:
         api: Any = self
         try:
             args = prison.loads(request.args.get("q") or "()") or {}
-        except Exception:  # noqa: BLE001  (prison raises several kinds on bad input)
+            if not isinstance(args, dict):
+                raise ValueError(args)
+            filters = api._handle_filters_args(args)
+        except Exception:  # noqa: BLE001  (prison and FAB raise several kinds on bad input)
             return api.response_400(message=_("The q argument is not valid."))
-        filters = api._handle_filters_args(args)
         order = (args.get("order_column", ""), args.get("order_direction", "asc"))
-        if order[0] and order[0] not in api.order_columns:
+        if order[0] and (order[0] not in api.order_columns or order[1] not in ("asc", "desc")):
             return api.response_400(message=_("The list cannot be ordered by this column."))
         ids = engine.ordered_ids(api.datamodel, filters, *(order if order[0] else
                                                            api.base_order or ("", "")))
