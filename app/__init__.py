@@ -8,7 +8,7 @@ from typing import Any
 from flask import Flask, g
 from flask_appbuilder import AppBuilder
 
-from app import config, integrity, personal, points, residents, scoping, view_as
+from app import config, headers, integrity, personal, points, residents, scoping, view_as
 from app.extensions import db, migrate
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
@@ -48,6 +48,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
         register_attachments(app, appbuilder)
         register_excel(app, appbuilder)
         register_error_pages(app)
+        headers.install(app)
 
     scoping.install()
     integrity.install()

@@ -32,6 +32,7 @@ class Defaults:
     page_size: int = 20  # TONGXIN_PAGE_SIZE: rows per list page
     upload_dir: str = ""  # TONGXIN_UPLOAD_DIR; default: <instance_dir>/attachments
     max_upload: int = 10 * 1024 * 1024  # TONGXIN_MAX_UPLOAD: bytes per attached file
+    secure_cookies: bool = False  # TONGXIN_SECURE_COOKIES: cookies only over HTTPS
 
 
 _INTEGERS = ("page_size", "max_upload")
@@ -49,9 +50,12 @@ def _from_env() -> dict[str, Any]:
         ("page_size", "TONGXIN_PAGE_SIZE"),
         ("upload_dir", "TONGXIN_UPLOAD_DIR"),
         ("max_upload", "TONGXIN_MAX_UPLOAD"),
+        ("secure_cookies", "TONGXIN_SECURE_COOKIES"),
     ):
         if env.get(name):
             out[field] = int(env[name]) if field in _INTEGERS else env[name]
+    if "secure_cookies" in out:
+        out["secure_cookies"] = str(out["secure_cookies"]).lower() in ("1", "true", "yes", "on")
     return out
 
 
@@ -121,6 +125,10 @@ def build(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         "WTF_CSRF_ENABLED": True,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": bool(settings["secure_cookies"]),
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_SECURE": bool(settings["secure_cookies"]),
         "TESTING": mode == "test",
     }
     config.update(overrides)
