@@ -7,14 +7,13 @@ transaction, so a refusal here changes nothing.
 
 from __future__ import annotations
 
-import datetime as dt
 from decimal import Decimal
 from typing import Any
 
 from flask_babel import gettext as _
-from flask_babel import to_user_timezone
 from sqlalchemy import func, select, update
 
+from app.clock import today
 from app.cobuild import writer_unit
 from app.extensions import db
 from app.workflow import TransitionRefused
@@ -25,12 +24,6 @@ from models.mixins import utcnow
 from models.requests import ResidentRequest
 from models.volunteers import Volunteer, VolunteerService
 from models.wishes import MicroWish
-
-
-def today() -> dt.date:
-    """Today where the users are."""
-    return to_user_timezone(dt.datetime.now(dt.UTC)).date()
-
 
 # --- 群众诉求 -------------------------------------------------------------------------------
 

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from flask import g
 from flask_babel import gettext as _
-from flask_babel import to_user_timezone
 from sqlalchemy import update
 
+from app.clock import today
 from app.extensions import db
 from app.workflow import TransitionLost, TransitionRefused, record
 from models.cobuild import Demand, DemandOffer, Project, Review, WorkLog
@@ -30,7 +29,7 @@ def _project_for(demand: Demand, unit_id: int, responsible: str) -> None:
         name=demand.title, demand=demand, partner_unit_id=unit_id,
         community_id=demand.community_id, street_id=demand.street_id,
         responsible=responsible[:50] or None,
-        start_date=to_user_timezone(dt.datetime.now(dt.UTC)).date()))
+        start_date=today()))
 
 
 def claim_demand(demand: Demand, user: Any, **_ignored: Any) -> None:

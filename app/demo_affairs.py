@@ -19,7 +19,7 @@ from typing import Any
 from flask_babel import to_utc
 from sqlalchemy import select
 
-from app.affairs import today
+from app.clock import today
 from app.demo_affairs_data import (
     ACTIVITIES,
     CONVENTIONS,

@@ -7,17 +7,11 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from flask_babel import to_user_timezone
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from app import personal
 from models.residents import Household, Member, Visit
-
-
-def today() -> dt.date:
-    """Today in the portal's time zone (Asia/Shanghai by default)."""
-    return to_user_timezone(dt.datetime.now(dt.UTC)).date()
 
 
 def next_due(household: Household) -> dt.date | None:

@@ -13,7 +13,6 @@ with the total (``appbuilder/navbar_menu.html``).
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -23,13 +22,14 @@ from urllib.parse import urlencode
 from flask import Flask, abort, current_app, g, request
 from flask_appbuilder import AppBuilder, BaseView, ModelView, expose, has_access
 from flask_appbuilder.models.sqla.filters import FilterEqual
-from flask_babel import LazyString, format_date, get_timezone
+from flask_babel import LazyString, format_date
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import exists, func, inspect, or_, select
 from sqlalchemy.exc import SQLAlchemyError
 
+from app import clock
 from app.extensions import db
 from app.workflow import may_fire, workflow_of
 from models.cobuild import Demand, DemandOffer, Project, WorkLog
@@ -55,11 +55,6 @@ FIRST_ROWS = 5
 PAGE_ROWS = 50
 
 
-def _today() -> dt.date:
-    """Today where the users are (the portal's time zone, not UTC)."""
-    return dt.datetime.now(get_timezone()).date()
-
-
 def _unclaimed() -> list[Any]:
     return [Demand.partner_unit_id.is_(None)]
 
@@ -67,7 +62,7 @@ def _unclaimed() -> list[Any]:
 def _without_log_this_month() -> list[Any]:
     """Running projects (started, not ended before this month) with no log dated this
     month, in any review state."""
-    today = _today()
+    today = clock.today()
     first = today.replace(day=1)
     logged = exists().where(WorkLog.project_id == Project.id, WorkLog.work_date >= first)
     return [~logged,
@@ -124,7 +119,7 @@ KINDS: Sequence[TodoKind] = (
              where=_without_log_this_month, permission=(f"can_{ADD}", WorkLog.__resource__),
              date="start_date", fab_list=False),
     TodoKind("overdue_visits", _l("Households overdue for a visit"), Household,
-             where=lambda: [Household.next_visit_due < _today()],
+             where=lambda: [Household.next_visit_due < clock.today()],
              permission=(f"can_{ADD}", Visit.__resource__), date="next_visit_due",
              fab_list=False),
     TodoKind("dispatch_requests", _l("Resident requests to dispatch"), ResidentRequest,
@@ -141,7 +136,7 @@ KINDS: Sequence[TodoKind] = (
              state="pending", transition="approve", date="created_on"),
     TodoKind("overdue_hazards", _l("Hazards not fixed by their date"), HazardInspection,
              where=lambda: [HazardInspection.state == "pending",
-                            HazardInspection.fix_by < _today()],
+                            HazardInspection.fix_by < clock.today()],
              permission=(f"can_{EDIT}", HazardInspection.__resource__), date="fix_by",
              fab_list=False),
     TodoKind("open_resolutions", _l("Meeting resolutions to carry out"), Resolution,

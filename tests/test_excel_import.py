@@ -12,6 +12,7 @@ import pytest
 from conftest import bound_user, csrf_token, login
 from flask import Flask
 from openpyxl import Workbook, load_workbook
+from openpyxl.utils import get_column_letter
 from test_generator import _sample
 
 import models
@@ -99,15 +100,9 @@ def test_template_has_hints_examples_and_scoped_dropdowns(app: Flask, place: dic
     assert "网格" in header and "户主*" in header and "楼栋*" in header
     assert str(sheet.cell(row=2, column=1).value).startswith("填写说明：")
     assert str(sheet.cell(row=3, column=1).value).startswith("示例：")
-    grids = [c.value for c in book["可选值"][get_letter(header.index("网格") + 1)]]
+    grids = [c.value for c in book["可选值"][get_column_letter(header.index("网格") + 1)]]
     assert "导入网格" in grids and "导入别的网格" not in grids  # only the user's scope
     assert sheet.data_validations.dataValidation, "drop-downs for the allowed values"
-
-
-def get_letter(index: int) -> str:
-    from openpyxl.utils import get_column_letter
-
-    return get_column_letter(index)
 
 
 def test_every_bad_row_is_named_and_nothing_is_saved(app: Flask, place: dict[str, int]

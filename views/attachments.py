@@ -37,7 +37,6 @@ from flask_appbuilder import AppBuilder
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from sqlalchemy import event, inspect, select
 from sqlalchemy.orm import Session
 
@@ -45,6 +44,7 @@ from app import files
 from app.extensions import db
 from app.workflow import buttons
 from models.attachments import Attachment
+from views.fields import CsrfForm
 from views.permissions import EDIT, READ
 
 bp = Blueprint("attachments", __name__, url_prefix="/attachments")
@@ -138,10 +138,6 @@ def attachments_of(resource: str, pk: int) -> list[Attachment]:
     return list(db.session.scalars(stmt))
 
 
-class _CsrfForm(FlaskForm):
-    """No fields: the CSRF token of a POST (honours ``WTF_CSRF_ENABLED``)."""
-
-
 def _back(resource: str, pk: int) -> Any:
     return redirect(_show_url(resource, pk))
 
@@ -160,7 +156,7 @@ def upload(resource: str, pk: int) -> Any:
     """Store the uploaded files (all or none) and go back to the record's page."""
     request.max_content_length = files.request_limit()  # before the body is read
     _record(resource, pk, EDIT)
-    if not _CsrfForm().validate():
+    if not CsrfForm().validate():
         flash(_("The form has expired. Please try again."), "danger")
         return _back(resource, pk)
     uploads = [f for f in request.files.getlist("files") if f and f.filename]
@@ -232,7 +228,7 @@ def delete(attachment_id: int) -> Any:
     """Delete one file (needs ``can_edit`` on its record's resource)."""
     item = _attachment(attachment_id, EDIT)
     resource, pk = item.resource, item.record_id
-    if not _CsrfForm().validate():
+    if not CsrfForm().validate():
         flash(_("The form has expired. Please try again."), "danger")
         return _back(resource, pk)
     name = item.file_name

@@ -20,7 +20,6 @@ from flask import abort, current_app, flash, g, redirect, request, send_file, ur
 from flask_appbuilder import expose, has_access
 from flask_babel import gettext as _
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from openpyxl import load_workbook
 from openpyxl.comments import Comment
 from openpyxl.styles import Font, PatternFill
@@ -30,15 +29,12 @@ from app.excel import importer, safety, template, undo
 from app.extensions import db
 from app.integrity import UserFacingError
 from models.excel import ImportBatch
+from views.fields import CsrfForm
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PREVIEW_ROWS = 20
 SHOWN_PROBLEMS = 500
 BAD = PatternFill("solid", fgColor="FFC7CE")
-
-
-class _CsrfForm(FlaskForm):
-    """No fields: the CSRF token of a POST."""
 
 
 def _folder() -> Path:
@@ -103,7 +99,7 @@ class ImportViewMixin:
                                       ImportBatch.user_id == getattr(_user(), "id", None))
             .order_by(ImportBatch.id.desc()).limit(5)).all()
         return self.render_template(  # type: ignore[attr-defined]
-            "tongxin/import.html", spec=spec, form=_CsrfForm(), batches=batches,
+            "tongxin/import.html", spec=spec, form=CsrfForm(), batches=batches,
             may_undo=undo.may_undo, max_rows=safety.MAX_ROWS,
             list_url=url_for(f"{type(self).__name__}.list"),
             title=_("Import %(records)s", records=spec.model.__label__), **context)
@@ -114,7 +110,7 @@ class ImportViewMixin:
         if request.method == "GET":
             return self._page()
         upload = request.files.get("file")
-        if not _CsrfForm().validate():
+        if not CsrfForm().validate():
             flash(_("The form has expired. Please try again."), "danger")
             return redirect(request.url)
         if upload is None or not upload.filename:
@@ -127,14 +123,15 @@ class ImportViewMixin:
             flash(str(err), "danger")
             return redirect(request.url)
         token = secrets.token_hex(16)
-        (_folder() / f"{token}.xlsx").write_bytes(data)
-        (_folder() / f"{token}.json").write_text(json.dumps(
-            {"user_id": getattr(_user(), "id", None), "file_name": upload.filename,
-             "resource": self._spec().resource}))
         try:
             outcome = importer.apply(self._spec(), sheet)
         finally:
             db.session.rollback()  # a dry run: nothing is kept
+        (_folder() / f"{token}.xlsx").write_bytes(data)
+        (_folder() / f"{token}.json").write_text(json.dumps(  # what the marked copy shows
+            {"user_id": getattr(_user(), "id", None), "file_name": upload.filename,
+             "resource": self._spec().resource,
+             "problems": [[p.row, p.column, p.message] for p in outcome.problems]}))
         return self._page(outcome=outcome, token=token, file_name=upload.filename,
                           preview_rows=PREVIEW_ROWS, problems=outcome.problems[:SHOWN_PROBLEMS],
                           columns=[f for f in sheet.fields if f.key in sheet.columns])
@@ -151,13 +148,10 @@ class ImportViewMixin:
     @has_access
     def import_marked(self, token: str) -> Any:
         data, meta = _stored(token)
-        sheet = importer.load(data, self._spec())
-        try:
-            outcome = importer.apply(self._spec(), sheet)
-        finally:
-            db.session.rollback()
+        sheet = importer.load(data, self._spec())  # where the columns are
+        problems = [importer.Problem(*p) for p in meta.get("problems", [])]
         name = Path(meta.get("file_name") or "import.xlsx").stem
-        return send_file(BytesIO(marked_workbook(data, sheet, outcome.problems)),
+        return send_file(BytesIO(marked_workbook(data, sheet, problems)),
                          mimetype=XLSX, as_attachment=True,
                          download_name=_("%(name)s (marked).xlsx", name=name))
 
@@ -165,7 +159,7 @@ class ImportViewMixin:
     @has_access
     def import_commit(self, token: str) -> Any:
         data, meta = _stored(token)
-        if not _CsrfForm().validate():
+        if not CsrfForm().validate():
             flash(_("The form has expired. Please try again."), "danger")
             return redirect(url_for(f"{type(self).__name__}.import_page"))
         outcome, batch = importer.commit(self._spec(), importer.load(data, self._spec()),
@@ -188,7 +182,7 @@ class ImportViewMixin:
         if batch is None or batch.resource != self._spec().resource or \
                 batch.user_id != getattr(_user(), "id", None):
             abort(404)
-        if not _CsrfForm().validate():
+        if not CsrfForm().validate():
             flash(_("The form has expired. Please try again."), "danger")
             return redirect(back)
         try:

@@ -9,6 +9,7 @@ from flask_appbuilder.fieldwidgets import DateTimePickerWidget
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import to_user_timezone, to_utc
+from flask_wtf import FlaskForm
 from markupsafe import Markup, escape
 from wtforms import DateTimeField, Field, SelectField
 from wtforms.validators import ValidationError
@@ -121,3 +122,7 @@ class ChoiceField(SelectField):
         if self.data is None:
             return  # DataRequired, on a column that must be filled, says so
         super().pre_validate(form)
+
+
+class CsrfForm(FlaskForm):
+    """No fields: the CSRF token of a POST (honours ``WTF_CSRF_ENABLED``)."""

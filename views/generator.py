@@ -6,14 +6,13 @@ turns its declarations into screens and an API. Nothing here names a particular 
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
 from flask import current_app
 from flask_appbuilder import AppBuilder
 from flask_appbuilder.fieldwidgets import Select2Widget
-from flask_babel import format_date, format_datetime, to_user_timezone
+from flask_babel import format_date, format_datetime
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
@@ -23,6 +22,7 @@ from wtforms import BooleanField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Optional, ValidationError
 
+from app.clock import today
 from app.personal import error as personal_error
 from app.personal import mask, sensitive_columns
 from models.meta import MENU_GROUPS, PortalModel
@@ -149,7 +149,7 @@ def _format_due(value: Any) -> Any:
     if not value:
         return ""
     text = format_date(value, "yyyy-MM-dd")
-    if value < to_user_timezone(dt.datetime.now(dt.UTC)).date():
+    if value < today():
         return Markup('<span class="label label-danger tx-overdue">{}</span> {}').format(
             _("Overdue"), text)
     return text

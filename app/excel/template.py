@@ -3,7 +3,6 @@ values, for one generated model."""
 
 from __future__ import annotations
 
-import datetime as dt
 from io import BytesIO
 from typing import Any
 
@@ -14,6 +13,7 @@ from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.worksheet.datavalidation import DataValidation
 from sqlalchemy import select
 
+from app.clock import now, today
 from app.excel.fields import EXAMPLE, INSTRUCTIONS, Field, fields_of
 from app.extensions import db
 
@@ -49,9 +49,9 @@ def _example(fld: Field, offered: list[str]) -> Any:
     if offered:
         return offered[0]
     if fld.kind == "date":
-        return dt.date.today().isoformat()
+        return today().isoformat()
     if fld.kind == "datetime":
-        return dt.datetime.now().strftime("%Y-%m-%d 09:00")
+        return now().strftime("%Y-%m-%d 09:00")
     return EXAMPLES.get(fld.kind, "")
 
 
