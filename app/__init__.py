@@ -8,7 +8,18 @@ from typing import Any
 from flask import Flask, g
 from flask_appbuilder import AppBuilder
 
-from app import config, headers, integrity, personal, points, residents, scoping, view_as
+from app import (
+    audit,
+    config,
+    hardening,
+    headers,
+    integrity,
+    personal,
+    points,
+    residents,
+    scoping,
+    view_as,
+)
 from app.extensions import db, migrate
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
@@ -20,6 +31,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     app = Flask(__name__, instance_path=settings["TONGXIN_INSTANCE_DIR"])
     app.config.update(settings)
 
+    from app import login_guard, sessions
     from app.checks import raise_on_errors
     from app.errors import register_error_pages
     from app.i18n import compile_if_stale
@@ -49,12 +61,16 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
         register_excel(app, appbuilder)
         register_error_pages(app)
         headers.install(app)
+        login_guard.install(app)  # trusted proxies, login attempts per address
+        sessions.install(app)  # server-side sessions: logout, timeouts, password change
+        hardening.install(app)  # after every view: CSRF, POST-only deletes, redirects
 
     scoping.install()
     integrity.install()
     personal.install()
     residents.install()
     points.install()  # after scoping: a redemption needs the unit scoping fills in
+    audit.install()
 
     @app.before_request
     def _remember_actor() -> None:

@@ -23,6 +23,16 @@ def _app(mode: str | None = None):  # type: ignore[no-untyped-def]
         raise click.ClickException(str(err)) from None
 
 
+def _check_password(app, password: str, username: str | None) -> None:  # type: ignore[no-untyped-def]
+    """Stop with the reason when ``password`` is against the password policy."""
+    from app.passwords import problems
+
+    with app.app_context():
+        problem = problems(password, username)
+    if problem:
+        raise click.ClickException(f"密码不符合要求 / password refused: {problem}")
+
+
 @click.group(help="同心 Tongxin 社区共建共治门户 / community co-governance portal")
 def main() -> None:
     """Entry point."""
@@ -49,6 +59,7 @@ def init(admin_user: str) -> None:
                 )
             password = click.prompt("管理员密码 / admin password", hide_input=True,
                                     confirmation_prompt=True)
+        _check_password(app, password, admin_user)
         ensure_admin(app, admin_user, password)
         click.echo(f"已创建管理员 / admin created: {admin_user}")
     click.echo("数据库已就绪 / database ready")
@@ -62,6 +73,7 @@ def demo() -> None:
     os.environ.setdefault("TONGXIN_MODE", "demo")
     password = os.environ.get("TONGXIN_DEMO_PASSWORD") or DEFAULT_DEMO_PASSWORD
     app = _app()
+    _check_password(app, password, None)
     init_database(app)
     ensure_admin(app, "admin", password)
     from app.scoping import system
@@ -125,3 +137,73 @@ def compile_() -> None:
 
     for path in catalogues.compile():
         click.echo(f"已编译 / compiled: {path}")
+
+
+@main.command(name="audit-archive",
+              help="把 180 天前的操作日志归档到文件 / archive audit entries older than 180 days")
+@click.option("--before", type=click.DateTime(["%Y-%m-%d"]), default=None,
+              help="归档此日期（UTC）之前的记录，最晚为 180 天前 / archive entries before this day")
+@click.option("--dir", "directory", type=click.Path(file_okay=False), default=None,
+              help="归档文件目录，默认 <instance>/audit-archive / folder of the archive files")
+def audit_archive(before: object, directory: str | None) -> None:
+    from pathlib import Path
+
+    from app.audit_archive import archive
+    from app.integrity import UserFacingError
+    from app.scoping import system
+
+    app = _app()
+    folder = Path(directory) if directory else Path(app.instance_path) / "audit-archive"
+    with app.app_context(), system():
+        try:
+            done = archive(folder, before)  # type: ignore[arg-type]
+        except UserFacingError as err:
+            raise click.ClickException(str(err)) from None
+    if done.path is None:
+        click.echo("没有需要归档的记录 / nothing to archive")
+    else:
+        click.echo(f"已归档 {done.count} 条 / archived {done.count} entries: {done.path}\n"
+                   f"SHA-256: {done.sha256}")
+
+
+@main.command(name="backup", help="把数据库备份到一个文件 / back up the database to one file")
+@click.argument("path", required=False, type=click.Path(dir_okay=False))
+def backup_(path: str | None) -> None:
+    from pathlib import Path
+
+    from app import backup as backups
+    from app import clock
+
+    app = _app()
+    url = app.config["SQLALCHEMY_DATABASE_URI"]
+    with app.app_context():
+        stamp = clock.now().strftime("%Y%m%d-%H%M%S")
+    target = Path(path) if path else backups.default_path(Path(app.instance_path), url, stamp)
+    click.echo(f"正在备份 / backing up to: {target}")
+    try:
+        done = backups.backup(url, target)
+    except backups.BackupError as err:
+        raise click.ClickException(str(err)) from None
+    click.echo(f"备份完成 / backup written: {done} ({done.stat().st_size} 字节 / bytes)")
+
+
+@main.command(name="restore",
+              help="用备份文件替换数据库的全部内容 / replace the database with a backup")
+@click.argument("path", type=click.Path(dir_okay=False))
+@click.option("--yes", is_flag=True, help="不再确认 / do not ask for confirmation")
+def restore_(path: str, yes: bool) -> None:
+    from pathlib import Path
+
+    from app import backup as backups
+
+    app = _app()
+    if not yes:
+        click.confirm("当前数据库的全部数据将被备份替换，继续吗？/ "
+                      "all data of the current database will be replaced; continue?", abort=True)
+    click.echo(f"正在恢复 / restoring from: {path}")
+    try:
+        backups.restore(app.config["SQLALCHEMY_DATABASE_URI"], Path(path))
+    except backups.BackupError as err:
+        raise click.ClickException(str(err)) from None
+    click.echo("恢复完成；备份来自旧版本时请再运行 tongxin init / restored; if the backup "
+               "is from an older version, run tongxin init")

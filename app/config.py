@@ -10,10 +10,14 @@ from typing import Any
 
 from flask_appbuilder.const import AUTH_DB
 
+from app.passwords import fab_validator
+
 ROOT = Path(__file__).resolve().parent.parent
 TRANSLATIONS = ROOT / "translations"
 
 MODES = ("production", "demo", "test")
+#: login attempts per address and minute; the test suite logs in hundreds of times
+LOGIN_RATE, TEST_LOGIN_RATE = 20, 10000
 
 
 class ConfigError(RuntimeError):
@@ -33,9 +37,15 @@ class Defaults:
     upload_dir: str = ""  # TONGXIN_UPLOAD_DIR; default: <instance_dir>/attachments
     max_upload: int = 10 * 1024 * 1024  # TONGXIN_MAX_UPLOAD: bytes per attached file
     secure_cookies: bool = False  # TONGXIN_SECURE_COOKIES: cookies only over HTTPS
+    recycle_days: int = 30  # TONGXIN_RECYCLE_DAYS: deleted records can be restored
+    proxy_count: int = 0  # TONGXIN_PROXY_COUNT: trusted proxies (nginx) in front
+    login_rate_per_minute: int = 0  # TONGXIN_LOGIN_RATE_PER_MINUTE; 0: 20 (test mode 10000)
+    idle_minutes: int = 30  # TONGXIN_IDLE_MINUTES: a session unused this long ends
+    session_hours: int = 12  # TONGXIN_SESSION_HOURS: a session ends this long after login
 
 
-_INTEGERS = ("page_size", "max_upload")
+_INTEGERS = ("page_size", "max_upload", "recycle_days", "proxy_count",
+             "login_rate_per_minute", "idle_minutes", "session_hours")
 
 
 def _from_env() -> dict[str, Any]:
@@ -51,6 +61,11 @@ def _from_env() -> dict[str, Any]:
         ("upload_dir", "TONGXIN_UPLOAD_DIR"),
         ("max_upload", "TONGXIN_MAX_UPLOAD"),
         ("secure_cookies", "TONGXIN_SECURE_COOKIES"),
+        ("recycle_days", "TONGXIN_RECYCLE_DAYS"),
+        ("proxy_count", "TONGXIN_PROXY_COUNT"),
+        ("login_rate_per_minute", "TONGXIN_LOGIN_RATE_PER_MINUTE"),
+        ("idle_minutes", "TONGXIN_IDLE_MINUTES"),
+        ("session_hours", "TONGXIN_SESSION_HOURS"),
     ):
         if env.get(name):
             out[field] = int(env[name]) if field in _INTEGERS else env[name]
@@ -65,6 +80,16 @@ def _demo_secret(instance: Path) -> str:
     if not path.exists():
         path.write_text(secrets.token_hex(32))
     return path.read_text().strip()
+
+
+def engine_options(db_url: str) -> dict[str, Any]:
+    """Pool settings: a dead connection is replaced before use, and a server that does
+    not answer is given up on within seconds (the portal then answers 503 and recovers by
+    itself once the database is back). SQLite's settings are in ``app.extensions``."""
+    options: dict[str, Any] = {"pool_pre_ping": True}
+    if db_url.startswith("postgresql"):
+        options["connect_args"] = {"connect_timeout": 3}
+    return options
 
 
 def build(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -98,12 +123,13 @@ def build(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         # attached files live outside the web root (never under a static folder)
         "TONGXIN_UPLOAD_DIR": settings["upload_dir"] or str(instance / "attachments"),
         "TONGXIN_MAX_UPLOAD": settings["max_upload"],
+        "TONGXIN_RECYCLE_DAYS": settings["recycle_days"],
         # any request body: one file and its form; the upload route allows several files
         "MAX_CONTENT_LENGTH": settings["max_upload"] + 1024 * 1024,
         "SECRET_KEY": secret,
         "SQLALCHEMY_DATABASE_URI": db_url,
         "SQLALCHEMY_TRACK_MODIFICATIONS": False,
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "SQLALCHEMY_ENGINE_OPTIONS": engine_options(db_url),
         "APP_NAME": "同心",
         "APP_ICON": "",
         "AUTH_TYPE": AUTH_DB,
@@ -129,6 +155,15 @@ def build(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         "REMEMBER_COOKIE_HTTPONLY": True,
         "REMEMBER_COOKIE_SAMESITE": "Lax",
         "REMEMBER_COOKIE_SECURE": bool(settings["secure_cookies"]),
+        # login security (app.login_guard, app.sessions, app.passwords)
+        "TONGXIN_PROXY_COUNT": settings["proxy_count"],
+        "TONGXIN_LOGIN_RATE_PER_MINUTE": settings["login_rate_per_minute"]
+        or (TEST_LOGIN_RATE if mode == "test" else LOGIN_RATE),
+        "TONGXIN_IDLE_MINUTES": settings["idle_minutes"],
+        "TONGXIN_SESSION_HOURS": settings["session_hours"],
+        "FAB_PASSWORD_COMPLEXITY_ENABLED": True,
+        "FAB_PASSWORD_COMPLEXITY_VALIDATOR": fab_validator,
+        "FAB_ADD_SECURITY_API": False,  # FAB's user API would check passwords the same way
         "TESTING": mode == "test",
     }
     config.update(overrides)

@@ -13,10 +13,29 @@ from flask_babel import gettext as _
 from sqlalchemy import Table, UniqueConstraint, and_, event, inspect, select
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import ORMExecuteState, Session
+from sqlalchemy.orm.exc import StaleDataError
 
 
 class UserFacingError(Exception):
     """An error whose message is written for the user (already translated)."""
+
+
+class EditConflict(UserFacingError):
+    """The record changed since the user opened it (its version moved on)."""
+
+    def __init__(self) -> None:
+        super().__init__(_("This record has been changed by someone else; please refresh "
+                           "the page before changing it."))
+
+
+def check_version(item: Any, submitted: Any) -> None:
+    """Refuse a save based on another version of ``item`` than the stored one (a form
+    that sends no version at all — a script's — is not checked, like an API call without
+    ``If-Match``)."""
+    if not hasattr(item, "version") or submitted is None or str(submitted).strip() == "":
+        return
+    if str(submitted).strip() != str(item.version):
+        raise EditConflict()
 
 
 def unique_sets(model: type) -> list[tuple[str, ...]]:
@@ -83,6 +102,8 @@ def _field_for(model: type, column: str) -> str:
 
 def friendly_db_error(error: SQLAlchemyError) -> UserFacingError:
     """A Chinese message for a database failure; the original stays in the log only."""
+    if isinstance(error, StaleDataError):  # the UPDATE … WHERE version = … found no row
+        return EditConflict()
     if isinstance(error, IntegrityError):
         text = str(error.orig).lower()
         if "foreign key" in text or "violates foreign key" in text:

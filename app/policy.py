@@ -25,7 +25,7 @@ ROLES: dict[str, dict[str, str]] = {
              "resolution": "raed", "volunteerteam": "r", "volunteer": "r",
              "volunteeractivity": "r", "volunteerservice": "r", "convention": "r",
              "livelihoodproject": "raed", "training": "raed", "hazardinspection": "r",
-             "feeentry": "r"},
+             "feeentry": "r", "auditentry": "r", "recycleitem": "r"},
     COMMUNITY: {"household": "raed", "member": "raed", "visit": "rae", "householdtag": "r",
                 "street": "r", "community": "re", "grid": "rae", "partnerunit": "rae",
                 "socialworkstation": "r", "dictitem": "r", "demand": "raed", "resource": "r",
@@ -36,7 +36,8 @@ ROLES: dict[str, dict[str, str]] = {
                 "meeting": "raed", "resolution": "raed", "volunteerteam": "raed",
                 "volunteer": "raed", "volunteeractivity": "raed", "volunteerservice": "raed",
                 "convention": "raed", "livelihoodproject": "raed", "training": "raed",
-                "hazardinspection": "raed", "feeentry": "raed"},
+                "hazardinspection": "raed", "feeentry": "raed", "auditentry": "r",
+                "recycleitem": "r"},
     GRID: {"household": "raed", "member": "raed", "visit": "rae", "householdtag": "r",
            "street": "r", "community": "r", "grid": "r", "partnerunit": "r", "dictitem": "r",
            "demand": "rae", "resource": "r", "project": "r", "worklog": "r", "review": "r",
@@ -45,7 +46,7 @@ ROLES: dict[str, dict[str, str]] = {
            "resolution": "r", "volunteerteam": "r", "volunteer": "rae",
            "volunteeractivity": "r", "volunteerservice": "rae", "convention": "r",
            "livelihoodproject": "r", "training": "r", "hazardinspection": "rae",
-           "feeentry": "r"},
+           "feeentry": "r", "recycleitem": "r"},  # households and members they delete
     # partner units: requests dispatched to them, wishes open to claim and their own,
     # meetings and ledgers of the communities they serve — never households or volunteers
     UNIT: {"community": "r", "partnerunit": "re", "dictitem": "r", "demand": "r",

@@ -11,7 +11,7 @@ from flask_jwt_extended.exceptions import JWTExtendedException
 from flask_login import current_user
 from jwt.exceptions import PyJWTError
 
-from app import scoping, security_views
+from app import login_guard, passwords, scoping, security_views
 from models.users import TongxinUser
 
 
@@ -28,6 +28,28 @@ class TongxinSecurityManager(SecurityManager):
     viewmenumodelview = security_views.ViewMenuModelView
     permissionviewmodelview = security_views.PermissionViewModelView
     userstatschartview = security_views.UserStatsChartView
+    resetmypasswordview = security_views.ResetMyPasswordView
+    resetpasswordview = security_views.ResetPasswordView
+
+    def auth_user_db(self, username: str, password: str) -> Any:
+        """FAB's password check behind the lockout; every attempt goes to the audit log."""
+        return login_guard.authenticate(self, username, password, super().auth_user_db)
+
+    def add_user(self, username: str, first_name: str, last_name: str, email: str,
+                 role: Any = None, password: str = "", hashed_password: str = "",
+                 groups: Any = None, commit: bool = True) -> Any:
+        """FAB's, refusing a password against the policy (raises ``WeakPassword``)."""
+        if password and not hashed_password:
+            passwords.check(password, username)
+        return super().add_user(username, first_name, last_name, email, role=role,
+                                password=password, hashed_password=hashed_password,
+                                groups=groups, commit=commit)
+
+    def reset_password(self, userid: Any, password: str) -> None:
+        """FAB's, refusing a password against the policy (raises ``WeakPassword``)."""
+        user = self.get_user_by_id(userid)
+        passwords.check(password, getattr(user, "username", None))
+        super().reset_password(userid, password)
 
     def request_user(self) -> Any:
         """The user of this request: the signed-in session, else a valid API token.

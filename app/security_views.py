@@ -13,14 +13,18 @@ from typing import Any
 
 from flask import current_app
 from flask_appbuilder.fields import QuerySelectMultipleField
-from flask_appbuilder.fieldwidgets import Select2ManyWidget
+from flask_appbuilder.fieldwidgets import BS3PasswordFieldWidget, Select2ManyWidget
 from flask_appbuilder.models.sqla.interface import SQLAInterface
+from flask_appbuilder.security import forms as fab_forms
 from flask_appbuilder.security import views as fab
+from flask_appbuilder.validators import PasswordComplexityValidator
 from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from wtforms.validators import Optional, ValidationError
+from wtforms import PasswordField
+from wtforms.validators import DataRequired, Optional, ValidationError
 
+from app.passwords import HINT as PASSWORD_HINT
 from models.org import Community, Grid, PartnerUnit, SocialWorkStation, Street
 from views.fields import RemoteSelectField
 from views.generator import choices_url
@@ -200,6 +204,31 @@ def _binding_fields() -> dict[str, RemoteSelectField]:
     }
 
 
+def _password_field() -> PasswordField:
+    """FAB's password field, its hint stating the policy (``app.passwords``) it checks."""
+    return PasswordField(_l("Password"), description=PASSWORD_HINT,
+                         validators=[DataRequired(), PasswordComplexityValidator()],
+                         widget=BS3PasswordFieldWidget())
+
+
+class ResetPasswordForm(fab_forms.ResetPasswordForm):
+    """FAB's form to set a password, with the policy as its hint."""
+
+    password = _password_field()
+
+
+class ResetMyPasswordView(fab.ResetMyPasswordView):
+    """A user sets its own password (the policy applies)."""
+
+    form = ResetPasswordForm
+
+
+class ResetPasswordView(fab.ResetPasswordView):
+    """An administrator sets a user's password (the policy applies)."""
+
+    form = ResetPasswordForm
+
+
 class UserDBModelView(fab.UserDBModelView):
     """Users: 是/否, dates and role lists, and the organisation each one works for."""
 
@@ -216,7 +245,7 @@ class UserDBModelView(fab.UserDBModelView):
         *fab.UserDBModelView.show_fieldsets[2:],
     ]
     add_form_extra_fields = {**fab.UserDBModelView.add_form_extra_fields,
-                             **_binding_fields()}
+                             "password": _password_field(), **_binding_fields()}
     edit_form_extra_fields = _binding_fields()
     formatters_columns = {
         "active": _yes_no,

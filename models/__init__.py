@@ -2,6 +2,7 @@
 
 from models import (  # noqa: F401  (importing registers the models)
     attachments,
+    audit,
     cobuild,
     dictionary,
     disputes,
@@ -11,8 +12,10 @@ from models import (  # noqa: F401  (importing registers the models)
     org,
     personal,
     points,
+    recycle,
     requests,
     residents,
+    sessions,
     users,
     volunteers,
     wishes,

@@ -26,6 +26,7 @@ class ExportJob(PortalModel):
     __menu_order__ = 910
     __title_column__ = "resource_label"
     __readonly__ = True
+    __audited__ = False
     __list_columns__ = ("started_at", "username", "resource_label", "filters", "rows",
                         "status")
     __search_columns__ = ("username", "resource", "status")
@@ -64,6 +65,7 @@ class ImportBatch(PortalModel):
     __menu_order__ = 920
     __title_column__ = "file_name"
     __readonly__ = True
+    __audited__ = False
     __list_columns__ = ("committed_at", "username", "resource_label", "file_name",
                         "created_count", "updated_count", "status")
     __search_columns__ = ("username", "resource", "status")

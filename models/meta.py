@@ -84,6 +84,9 @@ class PortalOptions:
     #: Residents' own records (households, volunteers, disputes…): never visible to a
     #: partner-unit account, whatever permissions a role is given (``app.scoping``).
     __staff_only__: ClassVar[bool] = False
+    #: Creates, changes and deletes of rows are written to the audit log (``app.audit``);
+    #: logs themselves say False.
+    __audited__: ClassVar[bool] = True
 
     def __str__(self) -> str:
         return str(getattr(self, self.__title_column__, None) or f"#{getattr(self, 'id', '')}")

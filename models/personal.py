@@ -24,6 +24,7 @@ class PersonalDataAccess(PortalModel):
     __title_column__ = "reason"
     __readonly__ = True
     __append_only__ = True
+    __audited__ = False
     __list_columns__ = ("at", "actor_name", "resource", "record_id", "reason")
     __search_columns__ = ("actor_name", "resource", "record_id")
     __order__ = ("id", "desc")

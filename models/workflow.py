@@ -78,6 +78,7 @@ class StateChange(PortalModel):
     __menu_order__ = 900
     __title_column__ = "transition"
     __readonly__ = True
+    __audited__ = False
     __list_columns__ = ("resource", "record_id", "transition_label", "from_label",
                         "to_label", "actor_name", "at")
     __search_columns__ = ("resource", "record_id", "transition")

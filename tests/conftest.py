@@ -18,7 +18,7 @@ from app import create_app
 from app.bootstrap import ensure_admin, init_database
 
 PASSWORD = "Tongxin@2026"
-CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
+CSRF = re.compile(r'name="csrf_token"[^>]* value="([^"]+)"')
 #: a full mainland mobile or 18-digit ID number standing alone (a masked one has ****)
 FULL_NUMBER = re.compile(r"(?<![0-9A-Za-z])(?:1[3-9]\d{9}|\d{17}[\dXx])(?![0-9A-Za-z])")
 #: every response of the run that showed a partner-unit user or a grid worker a full number
@@ -109,6 +109,8 @@ def login(client: FlaskClient, username: str = "admin", password: str = PASSWORD
                                         "csrf_token": csrf_token(client, "/login/")})
     assert resp.status_code == 302, f"login of {username} failed"
     assert "/login" not in resp.headers.get("Location", ""), f"login of {username} refused"
+    # like a page's script calling the API with the session: the token in X-CSRFToken
+    client.environ_base["HTTP_X_CSRFTOKEN"] = csrf_token(client, "/")
 
 
 def bound_user(app: Flask, username: str, role: str, **binding: Any) -> None:

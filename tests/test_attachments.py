@@ -26,6 +26,7 @@ from app.policy import COMMUNITY, GRID, UNIT
 from app.scoping import system
 from models.attachments import Attachment
 from models.org import Community, Grid, PartnerUnit, Street
+from models.recycle import RecycleItem
 from views.attachments import attachable
 
 RES = PartnerUnit.__resource__
@@ -290,7 +291,7 @@ def test_upload_needs_the_csrf_token(app: Flask, units: dict[str, int], as_user:
     client = as_user("att_unit_a")
     before = count(app)
     resp = upload(client, units["A"], (image_bytes(), "无令牌.png"), token="forged")
-    assert resp.status_code == 302 and count(app) == before
+    assert resp.status_code == 400 and count(app) == before  # refused (app/csrf.py)
 
 
 # --------------------------------------------------------------------------- scope
@@ -408,8 +409,8 @@ def test_deleting_an_attachment_removes_its_files(app: Flask, units: dict[str, i
     assert not any(p.exists() for p in paths)
 
 
-def test_deleting_a_record_removes_its_attachments(app: Flask, admin_client: FlaskClient
-                                                   ) -> None:
+def test_purging_a_deleted_record_removes_its_attachments(app: Flask,
+                                                          admin_client: FlaskClient) -> None:
     made = admin_client.post(f"/api/v1/{RES}/", json={"name": "附件临时单位"})
     assert made.status_code == 201, made.json
     pk = made.json["id"]
@@ -419,6 +420,12 @@ def test_deleting_a_record_removes_its_attachments(app: Flask, admin_client: Fla
     assert len(items) == 2 and len(paths) == 3 and all(p.is_file() for p in paths)
     assert admin_client.delete(f"/api/v1/{RES}/{pk}").status_code == 200
     assert stored(app, pk) == []
+    assert all(p.is_file() for p in paths)  # in the recycle bin (tests/test_recycle.py)
+    with app.app_context(), system():
+        item = db.session.scalar(select(RecycleItem.id).where(
+            RecycleItem.resource == RES, RecycleItem.record_id == pk))
+    admin_client.post(f"/recycle/purge/{item}",
+                      data={"csrf_token": csrf_token(admin_client, "/resetmypassword/form")})
     assert not any(p.exists() for p in paths)
 
 

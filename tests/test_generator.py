@@ -30,11 +30,13 @@ def _sample(model: type, suffix: str) -> Any:
     """A valid row of ``model``, with the related rows it needs."""
     import datetime as dt
 
+    from models.audit import AuditEntry
     from models.cobuild import Demand, DemandOffer, Project, Review, WorkLog
     from models.dictionary import DictItem
     from models.excel import ExportJob, ImportBatch
     from models.org import Community, Grid, Street
     from models.personal import PersonalDataAccess
+    from models.recycle import RecycleItem
     from models.residents import Household, HouseholdTag, Member, Visit
     from models.workflow import StateChange
 
@@ -63,6 +65,8 @@ def _sample(model: type, suffix: str) -> Any:
         Member: lambda: Member(household=house, name=f"生成器成员{suffix}"),
         Visit: lambda: Visit(household=house, visited_on=dt.date(2026, 11, 20),
                              visitor=f"生成器探访{suffix}"),
+        AuditEntry: lambda: AuditEntry(kind="update", username="测试", resource="grid",
+                                       summary=f"生成器日志{suffix}", record_id=1),
         PersonalDataAccess: lambda: PersonalDataAccess(actor_name="测试", resource="grid",
                                                        record_id=1, reason="生成器"),
         StateChange: lambda: StateChange(resource="demand", record_id=1, transition="publish",
@@ -72,6 +76,8 @@ def _sample(model: type, suffix: str) -> Any:
                                      resource_label=f"生成器导出{suffix}"),
         ImportBatch: lambda: ImportBatch(username="测试", resource="demand",
                                          resource_label="需求", file_name=f"生成器{suffix}.xlsx"),
+        RecycleItem: lambda: RecycleItem(resource="demand", resource_label="需求", record_id=1,
+                                         label=f"生成器回收{suffix}"),
     }
     if model in rows:
         return rows[model]()

@@ -43,3 +43,50 @@ def test_session_cookie_flags(app: Flask, tmp_path: Any) -> None:
     secure = create_app({"mode": "test", "instance_dir": str(tmp_path),
                          "secure_cookies": True})
     assert secure.config["SESSION_COOKIE_SECURE"] and secure.config["REMEMBER_COOKIE_SECURE"]
+
+
+def test_pages_load_only_from_this_site_and_run_only_their_own_scripts(app: Flask) -> None:
+    client = app.test_client()
+    login(client)
+    first, second = client.get("/demand/list/"), client.get("/demand/list/")
+    policy = first.headers["Content-Security-Policy"]
+    for directive in ("default-src 'self'", "img-src 'self' data: blob:",
+                      "style-src 'self' 'unsafe-inline'", "object-src 'none'",
+                      "base-uri 'self'", "form-action 'self'", "frame-ancestors 'none'"):
+        assert directive in policy
+    assert "unsafe-eval" not in policy and "http" not in policy and "*" not in policy
+    script = next(d for d in policy.split("; ") if d.startswith("script-src"))
+    assert "'unsafe-inline'" not in script
+    nonce = script.split("'nonce-")[1].rstrip("'")
+    page = first.get_data(as_text=True)
+    assert page.count("<script") == page.count(f'nonce="{nonce}"')  # each script carries it
+    assert nonce not in second.headers["Content-Security-Policy"]  # a new one per response
+
+
+def test_a_served_file_keeps_its_stricter_policy(app: Flask) -> None:
+    """An attachment is served with a policy of its own (nothing runs, sandboxed)."""
+    import io
+
+    from PIL import Image
+
+    from app.extensions import db
+    from app.scoping import system
+    from models.org import PartnerUnit
+
+    with app.app_context(), system():
+        unit = PartnerUnit(name="响应头共建单位")
+        db.session.add(unit)
+        db.session.commit()
+        pk = unit.id
+    client = app.test_client()
+    login(client)
+    photo = io.BytesIO()
+    Image.new("RGB", (40, 30), (20, 120, 200)).save(photo, "PNG")
+    client.post(f"/attachments/partnerunit/{pk}", content_type="multipart/form-data",
+                data={"files": (io.BytesIO(photo.getvalue()), "照片.png")})
+    listed = client.get(f"/attachments/partnerunit/{pk}").json["result"]
+    served = client.get(listed[0]["url"])
+    assert served.status_code == 200
+    assert served.headers["Content-Security-Policy"] == \
+        "default-src 'none'; img-src 'self'; sandbox"
+    assert served.headers["X-Content-Type-Options"] == "nosniff"

@@ -21,6 +21,7 @@ import models
 from app.extensions import db
 from app.policy import COMMUNITY, GRID, SOCIAL, STREET, UNIT
 from app.scoping import is_scoped, system
+from models.audit import AuditEntry
 from models.cobuild import Demand, DemandOffer, Project, Resource, WorkLog
 from models.dictionary import DictItem
 from models.disputes import Dispute
@@ -170,6 +171,8 @@ def _checksum(app: Flask) -> str:
     with app.app_context(), system():
         digest = hashlib.sha256()
         for model in SCOPED:
+            if model is AuditEntry:  # the log grows with what the actor does (an export)
+                continue
             table = model.__table__
             for row in db.session.execute(select(table).order_by(*table.primary_key)):
                 digest.update(repr(tuple(row)).encode())
@@ -222,7 +225,8 @@ def test_actor_never_reaches_foreign_rows(app: Flask, world: World, as_actor: An
         assert edited.status_code in (302, 403, 404)
         assert client.post(f"/{res}/delete/{pk}", data={"csrf_token": token}
                            ).status_code in (302, 403, 404)
-        assert client.get(f"/{res}/action/muldelete/{pk}").status_code in (302, 403, 404)
+        assert client.post(f"/{res}/action/muldelete/{pk}", data={"csrf_token": token}
+                           ).status_code in (302, 403, 404)
         client.post(f"/{res}/action_post", data={"action": "muldelete", "rowid": [str(pk)],
                                                 "csrf_token": token})
         api = client.get(f"/api/v1/{res}/?q=(page_size:100)")

@@ -41,6 +41,7 @@ from sqlalchemy import event, inspect, select
 from sqlalchemy.orm import Session
 
 from app import files
+from app.csrf import body_limit
 from app.extensions import db
 from app.workflow import buttons
 from models.attachments import Attachment
@@ -152,9 +153,9 @@ def listing(resource: str, pk: int) -> Any:
 
 
 @bp.post("/<resource>/<int:pk>")
+@body_limit(files.request_limit)  # several files: set before the token check reads the body
 def upload(resource: str, pk: int) -> Any:
     """Store the uploaded files (all or none) and go back to the record's page."""
-    request.max_content_length = files.request_limit()  # before the body is read
     _record(resource, pk, EDIT)
     if not CsrfForm().validate():
         flash(_("The form has expired. Please try again."), "danger")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import abort, flash, redirect, request
+from flask import abort, flash, g, redirect, request
 from flask_appbuilder import ModelRestApi, ModelView
 from flask_appbuilder import expose as expose_page
 from flask_appbuilder.api import expose, safe
@@ -20,9 +20,16 @@ from flask_babel import gettext as _
 from marshmallow import ValidationError
 from sqlalchemy import String, cast, inspect, or_, select
 from sqlalchemy.exc import SQLAlchemyError
+from wtforms import HiddenField
 
-from app import personal
-from app.integrity import UserFacingError, friendly_db_error, unique_conflicts
+from app import personal, recycle
+from app.integrity import (
+    EditConflict,
+    UserFacingError,
+    check_version,
+    friendly_db_error,
+    unique_conflicts,
+)
 from app.scoping import ScopeViolation
 from app.workflow import check_editable
 from views.api_messages import translate_errors
@@ -46,10 +53,19 @@ class PortalInterface(SQLAInterface):
             raise friendly_db_error(err.__cause__ or SQLAlchemyError()) from None
 
     def delete(self, item: Any, commit: bool = True) -> None:
+        """Move ``item`` into the recycle bin (``app.recycle``); a refused delete leaves
+        nothing behind."""
+        self.delete_all([item], commit)
+
+    def delete_all(self, items: list[Any], commit: bool = True) -> None:
         try:
-            super().delete(item, commit)
-        except DatabaseException as err:
-            raise friendly_db_error(err.__cause__ or SQLAlchemyError()) from None
+            for item in items:
+                recycle.discard(self.session, item)
+            if commit:
+                self.session.commit()
+        except SQLAlchemyError as err:
+            self.session.rollback()
+            raise friendly_db_error(err) from None
 
 
 class PortalModelView(ModelView):
@@ -111,9 +127,17 @@ class PortalModelView(ModelView):
                     form[name].data = getattr(item, name)
             if form.validate():
                 self.process_form(form, False)
-                form.populate_obj(item)
-                if self._save(form, item, is_add=False):
-                    return None
+                version = form._fields.pop("version", None)  # checked, never written
+                try:
+                    check_version(item, version.data if version is not None else None)
+                except EditConflict as err:  # the input stays in the form
+                    flash(str(err), "danger")
+                else:
+                    form.populate_obj(item)
+                    if self._save(form, item, is_add=False):
+                        return None
+                if version is not None:
+                    form._fields["version"] = version
         else:
             form = self.edit_form.refresh(obj=item)
             self.prefill_form(form, pk)
@@ -122,6 +146,13 @@ class PortalModelView(ModelView):
                     form[name].data = personal.mask(kind, form[name].data)
             self.update_redirect()
         return self._get_edit_widget(form=form, exclude_cols=[])
+
+    def _init_forms(self) -> None:
+        """The edit form carries the record's version (see :func:`check_version`)."""
+        super()._init_forms()
+        if hasattr(self.datamodel.obj, "version"):
+            self.edit_form = type(self.edit_form.__name__, (self.edit_form,),
+                                  {"version": HiddenField()})
 
     def _delete(self, pk: Any) -> None:
         item = self.datamodel.get(pk, self._base_filters)
@@ -136,7 +167,9 @@ class PortalModelView(ModelView):
             self.datamodel.session.rollback()
             flash(str(err), "danger")
         else:
-            flash(self.delete_row_message, "success")
+            flash(_("Moved to the recycle bin: it can be restored under Settings → Recycle "
+                    "bin.") if recycle.recyclable(self.datamodel.obj)
+                  else self.delete_row_message, "success")
         self.update_redirect()
 
 
@@ -169,6 +202,28 @@ def _mask_row(model: type, row: dict[str, Any]) -> None:
     for key, kind in personal.sensitive_columns(model).items():
         if row.get(key):
             row[key] = personal.mask(kind, row[key])
+
+
+def _fresh(schema: Any) -> Any:
+    """A new instance of FAB's schema for one request: marshmallow-sqlalchemy keeps the
+    instance being loaded on the schema object, which concurrent requests would share
+    (one request's values landing on another's row)."""
+    return type(schema)()
+
+
+def _tagged(response: Any, item: Any) -> Any:
+    """Give ``response`` the ETag of ``item``'s version."""
+    if item is not None and hasattr(item, "version"):
+        response.set_etag(str(item.version))
+    return response
+
+
+def _matches(item: Any, if_match: str | None) -> bool:
+    """Whether an ``If-Match`` header (absent: yes) names ``item``'s current version."""
+    if if_match is None or not hasattr(item, "version"):
+        return True
+    tags = {tag.strip().removeprefix("W/").strip('"') for tag in if_match.split(",")}
+    return "*" in tags or str(item.version) in tags
 
 
 class PortalModelApi(ModelRestApi):
@@ -207,6 +262,7 @@ class PortalModelApi(ModelRestApi):
     def pre_get(self, data: dict[str, Any]) -> None:
         """Personal data leaves the API masked, like on the screens."""
         _mask_row(self.datamodel.obj, data.get("result", {}))
+        g.tx_etag = data.get("result", {}).get("version")
 
     def pre_get_list(self, data: dict[str, Any]) -> None:
         for row in data.get("result", []):
@@ -236,19 +292,30 @@ class PortalModelApi(ModelRestApi):
         except ScopeViolation as err:
             session.rollback()
             return self.response(403, message=str(err))
+        except EditConflict as err:
+            session.rollback()
+            return self.response(409, message=str(err))
         except UserFacingError as err:
             session.rollback()
             return self.response_422(message=str(err))
         body = (self.add_model_schema if is_add else self.edit_model_schema).dump(item)
         _mask_row(type(item), body)
-        return self.response(201 if is_add else 200, result=body,
-                             id=self.datamodel.get_pk_value(item))
+        response = self.response(201 if is_add else 200, result=body,
+                                 id=self.datamodel.get_pk_value(item))
+        return _tagged(response, item)
+
+    def get_headless(self, pk: Any, **kwargs: Any) -> Any:
+        """One record, with its version as the ``ETag`` (send it back in ``If-Match``)."""
+        response = super().get_headless(pk, **kwargs)
+        if response.status_code == 200 and g.get("tx_etag") is not None:
+            response.set_etag(str(g.tx_etag))  # the version of the row just sent
+        return response
 
     def post_headless(self) -> Any:
         if not request.is_json:
             return self.response_400(message=_("The request body must be JSON."))
         try:
-            item = self.add_model_schema.load(request.json)
+            item = _fresh(self.add_model_schema).load(request.json)
         except ValidationError as err:
             return self._unprocessable(err.messages)
         return self._write(item, is_add=True)
@@ -259,10 +326,12 @@ class PortalModelApi(ModelRestApi):
             return self.response_400(message=_("The request body must be JSON."))
         if not item:
             return self.response_404()
+        if not _matches(item, request.headers.get("If-Match")):
+            return self.response(409, message=str(EditConflict()))
         try:
             if self.datamodel.is_pk_composite():
                 raise ValidationError({"pk": [_("Composite keys cannot be changed.")]})
-            self.edit_model_schema.load(request.json, instance=item)
+            _fresh(self.edit_model_schema).load(request.json, instance=item)
         except ValidationError as err:
             self.datamodel.session.rollback()
             return self._unprocessable(err.messages)

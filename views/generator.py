@@ -7,6 +7,7 @@ turns its declarations into screens and an API. Nothing here names a particular 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from importlib import import_module
 from typing import Any
 
 from flask import current_app
@@ -134,6 +135,8 @@ def _api_columns(spec: ModelSpec, columns: list[str]) -> list[str]:
         rel = spec.relations.get(name)
         if rel is None:
             out.append(name)
+        elif rel.viewonly:  # a name shown on the screens (FAB cannot join it in the API)
+            out += [c.key for c in rel.local_columns if c.key not in out]
         else:
             title = rel.mapper.class_.__title_column__
             out += [f"{name}.id", f"{name}.{title}"]
@@ -171,6 +174,11 @@ def _value_formatters(spec: ModelSpec) -> dict[str, Any]:
             out[key] = _format_bool
     for key, kind in sensitive_columns(spec.model).items():  # personal data: always masked
         out[key] = lambda v, k=kind: mask(k, v)
+    for column in mapper.columns:  # a column's own formatter ("module:function")
+        if isinstance(column.info.get("formatter"), str):
+            module, _sep, name = column.info["formatter"].partition(":")
+            out[mapper.get_property_by_column(column).key] = getattr(import_module(module),
+                                                                     name)
     return out
 
 
@@ -264,7 +272,9 @@ def build_api(spec: ModelSpec) -> type[PortalModelApi]:
         "method_permission_name": METHOD_PERMISSIONS,
         "label_columns": _api_labels(spec),
         "list_columns": _api_columns(spec, list(model.__list_columns__)),
-        "show_columns": _api_columns(spec, spec.show_columns),
+        # the version travels with the record (and as its ETag: send it in If-Match)
+        "show_columns": _api_columns(spec, spec.show_columns)
+        + (["version"] if "version" in spec.labels else []),
         "add_columns": spec.form_columns,
         "edit_columns": spec.form_columns,
         "search_columns": list(model.__search_columns__),

@@ -14,7 +14,7 @@ from flask_wtf import FlaskForm
 from wtforms import StringField
 from wtforms.validators import DataRequired, Length
 
-from app import personal
+from app import audit, personal
 from app.extensions import db
 from models.personal import PersonalDataAccess
 
@@ -64,6 +64,7 @@ class PersonalDataView(BaseView):
             db.session.add(PersonalDataAccess(
                 actor_id=current_user.id, actor_name=current_user.username,
                 resource=resource, record_id=pk, reason=form.reason.data.strip()))
+            audit.record("reveal", item, summary=form.reason.data.strip())
             db.session.commit()
             labels = {c.key: c.info.get("label", c.key)
                       for c in type(item).__table__.columns}  # type: ignore[attr-defined]

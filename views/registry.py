@@ -13,6 +13,7 @@ from views.public import LABEL as PUBLIC_LABEL
 from views.public import MENU_NAME as PUBLIC_MENU
 from views.public import PublicFeesView
 from views.ranking import RANKING_MENU, RankingView
+from views.recycle import register_recycle
 
 
 def register_all(appbuilder: AppBuilder) -> dict[str, ModelSpec]:
@@ -23,6 +24,7 @@ def register_all(appbuilder: AppBuilder) -> dict[str, ModelSpec]:
                         category="points", category_label=MENU_GROUPS["points"])
     appbuilder.add_view_no_menu(PersonalDataView())
     appbuilder.add_view_no_menu(PublicFeesView())
+    register_recycle(appbuilder)  # 回收站: restore and purge on the bin's generated screen
     appbuilder.add_link(PUBLIC_MENU, href="/public/fees/", icon="fa-bullhorn", label=PUBLIC_LABEL,
                         category="ledgers", category_label=MENU_GROUPS["ledgers"])
     return specs

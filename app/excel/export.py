@@ -31,6 +31,7 @@ from openpyxl.utils import get_column_letter
 from sqlalchemy import Boolean, inspect, select
 from sqlalchemy.orm import selectinload
 
+from app import audit
 from app.excel.cells import neutralise
 from app.excel.fields import ID_LABEL
 from app.extensions import db
@@ -199,6 +200,9 @@ def start(spec: Any, columns: list[Column], ids: list[Any], user: Any,
                     resource_label=str(spec.model.__label__)[:60], filters=filters or None,
                     total=len(ids), file_key=secrets.token_hex(16))
     db.session.add(job)
+    audit.record("export", resource=spec.resource, resource_label=job.resource_label,
+                 summary=_("%(rows)s rows; %(filters)s", rows=len(ids),
+                           filters=filters or _("all records")), place=audit.place_of(user))
     db.session.commit()
     relations = [c.key for c in columns if c.key in spec.relations]
     return Export(spec.model, str(spec.model.__label__), columns, relations, ids, job.id)

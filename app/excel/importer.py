@@ -17,10 +17,12 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import false, inspect, select, update
 from sqlalchemy.exc import IntegrityError
 
+from app import audit
 from app.excel import cells, safety
 from app.excel.fields import ID_LABEL, Field, fields_of, read
 from app.extensions import db
@@ -372,5 +374,9 @@ def commit(spec: Any, sheet: Sheet, user: Any, file_name: str) -> tuple[Outcome,
                         updated_count=len(outcome.updated), created_ids=outcome.created_ids,
                         previous=outcome.previous)
     db.session.add(batch)
+    audit.record("import", resource=spec.resource, resource_label=batch.resource_label,
+                 summary=_("%(file)s: %(created)s added, %(updated)s updated",
+                           file=batch.file_name, created=batch.created_count,
+                           updated=batch.updated_count), place=audit.place_of(user))
     db.session.commit()
     return outcome, batch.id

@@ -10,6 +10,7 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Date, DateTime, Numeric, inspect
 
+from app import audit
 from app.extensions import db
 from app.integrity import UserFacingError
 from models.excel import ImportBatch
@@ -42,6 +43,8 @@ def undo(spec: Any, batch: ImportBatch) -> None:
         for key, value in values.items():
             setattr(item, key, _restore(spec, key, value))
     batch.status, batch.undone_at = "undone", utcnow()
+    audit.record("import_undo", resource=batch.resource, resource_label=batch.resource_label,
+                 record_id=batch.id, summary=batch.file_name)
     db.session.commit()
 
 

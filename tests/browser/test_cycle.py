@@ -25,7 +25,10 @@ SHOW_PK = re.compile(r"/show/(\d+)")
 
 
 def log_out(page: Any) -> None:
-    page.goto("/logout/")
+    """退出 from the user menu (a POST: the address alone does not log out)."""
+    page.locator(".navbar-right a.dropdown-toggle:has(.fa-user)").click()
+    with page.expect_navigation():
+        page.click("form.tx-logout button")
     page.goto("/login/")
     assert page.locator("input#username").count() == 1
 

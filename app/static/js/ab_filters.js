@@ -149,5 +149,13 @@ var AdminFilters = function (element, labels, form, filters, active_filters) {
         addFilter(name);
     });
 
+    // 同心: a search row left empty is not sent (the server refuses an empty related record)
+    $root.on('submit', function () {
+        $('[name^="_flt_"]', $root).filter(function () {
+            const value = $(this).val();
+            return value === '' || value === '__None' || value === null;
+        }).prop('disabled', true);
+    });
+
     addActiveFilters();
 };
