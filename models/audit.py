@@ -13,10 +13,10 @@ import datetime as dt
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import DateTime, Index, Integer, String, Text
-from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column
 
 from models.meta import PortalModel, col
-from models.mixins import CommunityKey, GridKey, StreetKey, UnitKey, utcnow
+from models.mixins import PlaceCopy, utcnow
 
 #: Event kinds → labels.
 KINDS = {
@@ -41,21 +41,7 @@ KINDS = {
 RESULTS = {"ok": _l("Succeeded"), "failed": _l("Failed"), "denied": _l("Refused")}
 
 
-def _plain_key(attr: str, model: str, label: object) -> tuple[object, object]:
-    """A scope column without a foreign key, and a read-only relation to show its name."""
-
-    def column(cls: type) -> Mapped[int | None]:
-        return mapped_column(Integer, index=True, info=col(label, scope=True))
-
-    def relation(cls: type) -> Mapped[object]:
-        return relationship(model, primaryjoin=f"AuditEntry.{attr}_id == {model}.id",
-                            foreign_keys=f"AuditEntry.{attr}_id", viewonly=True,
-                            info=col(label))
-
-    return declared_attr(column), declared_attr(relation)
-
-
-class AuditEntry(UnitKey, GridKey, CommunityKey, StreetKey, PortalModel):
+class AuditEntry(PlaceCopy, PortalModel):
     """操作日志."""
 
     __tablename__ = "audit_entry"
@@ -73,17 +59,10 @@ class AuditEntry(UnitKey, GridKey, CommunityKey, StreetKey, PortalModel):
     __search_columns__ = ("at", "username", "ip", "kind", "resource_label", "record_id",
                           "result", "community", "partner_unit")
     __order__ = ("id", "desc")
-    __scope_keys__ = ("street_id", "community_id", "grid_id", "partner_unit_id")
     #: a user's and an address's recent logins (lockout, rate limit) are index ranges
     __table_args__ = (Index("ix_audit_entry_user_events", "username", "kind", "at"),
                       Index("ix_audit_entry_ip_events", "ip", "at"))
 
-    street_id, street = _plain_key("street", "Street", _l("Street"))
-    community_id, community = _plain_key("community", "Community",
-                                         _l("Community"))
-    grid_id, grid = _plain_key("grid", "Grid", _l("Grid"))
-    partner_unit_id, partner_unit = _plain_key("partner_unit", "PartnerUnit",
-                                               _l("Partner unit"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, index=True,

@@ -100,3 +100,30 @@ class UnitKey:
     partner_unit_id, partner_unit = _scope_key(
         "partner_unit", "PartnerUnit", "partner_unit", _l("Partner unit")
     )
+
+
+def _plain_key(attr: str, model: str, label: Any) -> tuple[Any, Any]:
+    """A scope column without a foreign key, and a read-only relation to show its name."""
+
+    def column(cls: type) -> Mapped[int | None]:
+        return mapped_column(Integer, index=True, info=col(label, scope=True))
+
+    def relation(cls: type) -> Mapped[Any]:
+        return relationship(model, primaryjoin=f"foreign({cls.__name__}.{attr}_id) == "
+                                               f"{model}.id", viewonly=True, info=col(label))
+
+    return declared_attr(column), declared_attr(relation)
+
+
+class PlaceCopy(UnitKey, GridKey, CommunityKey, StreetKey):
+    """The place of another row, copied (a log entry, a recycle-bin item): the four scope
+    keys as plain columns without foreign keys — the copy outlives the rows it names —
+    read through the same scope criteria as the keys they copy."""
+
+    __scope_keys__ = ("street_id", "community_id", "grid_id", "partner_unit_id")
+
+    street_id, street = _plain_key("street", "Street", _l("Street"))
+    community_id, community = _plain_key("community", "Community", _l("Community"))
+    grid_id, grid = _plain_key("grid", "Grid", _l("Grid"))
+    partner_unit_id, partner_unit = _plain_key("partner_unit", "PartnerUnit",
+                                               _l("Partner unit"))

@@ -12,30 +12,16 @@ item outlives the rows and users it names.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Column, Date, DateTime, ForeignKey, Index, Integer, String, Table, Text
-from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column
 
 from models.meta import PortalModel, col
-from models.mixins import CommunityKey, GridKey, StreetKey, UnitKey, utcnow
+from models.mixins import PlaceCopy, utcnow
 
 
-def plain_key(attr: str, model: str, label: object) -> tuple[Any, Any]:
-    """A scope column without a foreign key, and a read-only relation to show its name."""
-
-    def column(cls: type) -> Mapped[int | None]:
-        return mapped_column(Integer, index=True, info=col(label, scope=True))
-
-    def relation(cls: type) -> Mapped[Any]:
-        return relationship(model, primaryjoin=f"foreign({cls.__name__}.{attr}_id) == "
-                                               f"{model}.id", viewonly=True, info=col(label))
-
-    return declared_attr(column), declared_attr(relation)
-
-
-class RecycleItem(UnitKey, GridKey, CommunityKey, StreetKey, PortalModel):
+class RecycleItem(PlaceCopy, PortalModel):
     """回收站: one deleted record (with the rows deleted along with it)."""
 
     __tablename__ = "recycle_item"
@@ -54,14 +40,8 @@ class RecycleItem(UnitKey, GridKey, CommunityKey, StreetKey, PortalModel):
                         "deleted_by_name")
     __search_columns__ = ("resource_label", "label", "deleted_by_name", "deleted_at")
     __order__ = ("deleted_at", "desc")
-    __scope_keys__ = ("street_id", "community_id", "grid_id", "partner_unit_id")
     __table_args__ = (Index("ix_recycle_item_record", "resource", "record_id"),)
 
-    street_id, street = plain_key("street", "Street", _l("Street"))
-    community_id, community = plain_key("community", "Community", _l("Community"))
-    grid_id, grid = plain_key("grid", "Grid", _l("Grid"))
-    partner_unit_id, partner_unit = plain_key("partner_unit", "PartnerUnit",
-                                              _l("Partner unit"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     resource: Mapped[str] = mapped_column(String(40), info=col(_l("Record type code")))
