@@ -212,11 +212,12 @@ def _state_changes(session: Session) -> list[dict[str, Any]]:
     from models.meta import registry
     from models.workflow import StateChange
 
+    changes = [obj for obj in session.new if isinstance(obj, StateChange)]
+    if not changes:  # most flushes: no registry walk
+        return []
     models = {m.__resource__: m for m in registry()}
     rows = []
-    for change in session.new:
-        if not isinstance(change, StateChange):
-            continue
+    for change in changes:
         model = models.get(change.resource)
         item = session.identity_map.get(
             inspect(model).identity_key_from_primary_key((change.record_id,))) \
