@@ -39,6 +39,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     from app.todo import register_todo
     from app.ui import IndexView, register_ui
     from views.attachments import register_attachments
+    from views.dashboard import register_dashboard
     from views.excel import register_excel
     from views.registry import register_all
 
@@ -54,6 +55,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
         )
         appbuilder.init_app(app, db.session)
         register_todo(app, appbuilder)  # first in the menu: 我的待办
+        register_dashboard(app, appbuilder)  # beside it: 首页看板
         register_all(appbuilder)
         appbuilder.add_view_no_menu(view_as.ViewAsView())
         register_ui(app)

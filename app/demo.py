@@ -20,6 +20,7 @@ from sqlalchemy import func, select
 from app.demo_affairs import load_affairs
 from app.demo_cobuild import load_cobuild
 from app.demo_data import DICTIONARIES, DISTRICT, Plan, build_plan
+from app.demo_history import load_history
 from app.demo_residents import load_residents
 from app.extensions import db
 from app.policy import ADMIN, COMMUNITY, GRID, SOCIAL, STREET, UNIT
@@ -255,6 +256,7 @@ def load_demo(password: str) -> str:
         cobuild["households"] = load_residents(grid)
         for key, made in load_affairs(community, grid, unit1, unit2).items():
             cobuild[key] = cobuild.get(key, 0) + made
+        cobuild["history"] = load_history(community.street)  # a year for the dashboard
         db.session.commit()
     except Exception:
         db.session.rollback()

@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from app.clock import today
 from app.extensions import db
 from app.points import post
 from models.cobuild import Demand, Project, Resource, Review, WorkLog
@@ -87,7 +88,8 @@ def load_cobuild(unit1: PartnerUnit, community1: Community) -> dict[str, int]:
             _, new = _get_or_add(Demand, {"title": title, "community_id": community.id}, {
                 "street_id": community.street_id, "category": categories.get(category),
                 "urgency": urgency, "source": source, "beneficiaries": people,
-                "status": state, "wanted_by": dt.date(2026, 12, 31)})
+                "status": state, "wanted_by": dt.date(2026, 12, 31),
+                "published_on": None if state == "draft" else today() - dt.timedelta(days=3)})
             created["demands"] += new
     created["resources"] = 0
     for unit in db.session.scalars(select(PartnerUnit)):
@@ -108,7 +110,8 @@ def _unit1_project(unit: PartnerUnit, community: Community,
     demand, new = _get_or_add(Demand, {"title": "重阳节敬老义诊", "community_id": community.id}, {
         "street_id": community.street_id, "category": categories["医疗义诊"],
         "urgency": "normal", "source": "visit", "beneficiaries": 60, "status": "in_progress",
-        "partner_unit_id": unit.id})
+        "partner_unit_id": unit.id, "published_on": dt.date(2026, 10, 15),
+        "claimed_on": dt.date(2026, 10, 18)})
     project, _ = _get_or_add(Project, {"name": "重阳节敬老义诊", "partner_unit_id": unit.id}, {
         "demand": demand, "community_id": community.id, "street_id": community.street_id,
         "responsible": unit.contact_person, "start_date": dt.date(2026, 10, 20)})

@@ -81,6 +81,7 @@ SELF_SERVICE = [
     ("can_this_form_get", "UserInfoEditView"),
     ("can_this_form_post", "UserInfoEditView"),
     ("can_read", "todo"), ("menu_access", "MyTodo"),  # 我的待办 (app.todo)
+    ("can_read", "dashboard"), ("menu_access", "Dashboard"),  # 首页看板 (views.dashboard)
     ("can_index", "RankingView"), ("menu_access", "PointsRanking"),  # 积分排行
     ("menu_access", "points"),
     ("menu_access", "PublicFees"), ("menu_access", "ledgers"),  # 居民公示页 (views.public)

@@ -17,10 +17,9 @@ import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urlencode
 
 from flask import Flask, abort, current_app, g, request
-from flask_appbuilder import AppBuilder, BaseView, ModelView, expose, has_access
+from flask_appbuilder import AppBuilder, BaseView, expose, has_access
 from flask_appbuilder.models.sqla.filters import FilterEqual
 from flask_babel import LazyString, format_date
 from flask_babel import gettext as _
@@ -40,6 +39,7 @@ from models.requests import ResidentRequest
 from models.residents import Household, Visit
 from models.volunteers import VolunteerService
 from models.wishes import MicroWish
+from views.list_links import filtered_list_url
 from views.permissions import ADD, EDIT, READ
 
 log = logging.getLogger(__name__)
@@ -243,22 +243,12 @@ def list_url(kind: TodoKind) -> str:
     """Where all rows of ``kind`` are listed: FAB's list filtered on the state (the same
     ``_flt_<n>_<column>`` arguments its search form sends), else ``/todo/<key>/``."""
     if kind.fab_list and kind.state is not None:
-        resource = kind.model.__resource__
         flow = workflow_of(kind.model)
         column = flow.column if flow else "status"
-        index = _equal_filter_index(kind.model, column)
-        if index is not None:
-            return f"/{resource}/list/?" + urlencode({f"_flt_{index}_{column}": kind.state})
+        url = filtered_list_url(kind.model, [(column, FilterEqual, kind.state)])
+        if url is not None:
+            return url
     return f"/todo/{kind.key}/"
-
-
-def _equal_filter_index(model: type, column: str) -> int | None:
-    """Position of "equal to" among the search filters FAB offers on ``column``."""
-    for view in current_app.appbuilder.baseviews:  # type: ignore[attr-defined]
-        if isinstance(view, ModelView) and view.datamodel.obj is model:
-            filters = view._filters.get_search_filters().get(column, [])
-            return next((i for i, f in enumerate(filters) if type(f) is FilterEqual), None)
-    return None
 
 
 def _row(item: Any, kind: TodoKind) -> Row:

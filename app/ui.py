@@ -84,13 +84,17 @@ class IndexView(FabIndexView):
                 cards.append({"model": model, "count": count,
                               "url": f"/{model.__resource__}/list/"})
         self.update_redirect()
-        from app import todo
+        from app import clock, dashboard, todo
+        from views.dashboard import PERMISSION_VIEW as DASHBOARD
 
+        glance = dashboard.glance(clock.today().replace(day=1)) \
+            if sm.has_access(f"can_{READ}", DASHBOARD) else []
         if sm.has_access(f"can_{READ}", todo.PERMISSION_VIEW):  # 我的待办 on top (after login)
             return self.render_template("tongxin/todo.html", appbuilder=self.appbuilder,
-                                        cards=cards, todo=todo.summary(3), home=True)
+                                        cards=cards, todo=todo.summary(3), home=True,
+                                        glance=glance)
         return self.render_template(self.index_template, appbuilder=self.appbuilder,
-                                    cards=cards)
+                                    cards=cards, glance=glance)
 
 
 def register_ui(app: Flask) -> None:

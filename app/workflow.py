@@ -16,6 +16,7 @@ from flask import current_app, g
 from flask_babel import gettext as _
 from sqlalchemy import inspect, update
 
+from app import clock
 from app.extensions import db
 from app.integrity import UserFacingError
 from models.workflow import NOTE_REQUIRED, StateChange, Transition, Workflow
@@ -109,10 +110,14 @@ def fire(item: Any, name: str, user: Any, note: str | None = None,
 
 def record(item: Any, name: str, source: str, target: str, user: Any,
            note: str | None = None, rating: int | None = None) -> StateChange:
-    """Add one entry to the record's timeline (in the caller's transaction)."""
+    """Add one entry to the record's timeline (in the caller's transaction), and stamp
+    the day the record first reached ``target`` where its workflow declares a stamp."""
     model = type(item)
     flow = workflow_of(model)
     states = flow.states if flow else {}
+    stamp = flow.stamps.get(target) if flow else None
+    if stamp is not None and getattr(item, stamp) is None:
+        setattr(item, stamp, clock.today())
     step = flow.get(name) if flow else None
     change = StateChange(
         resource=model.__resource__, record_id=inspect(model).primary_key_from_instance(item)[0],

@@ -6,13 +6,14 @@ import datetime as dt
 from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Date, ForeignKey, Integer, Numeric, String, Text
+from sqlalchemy import Date, ForeignKey, Index, Integer, Numeric, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models.dictionary import DictItem
 from models.meta import PortalModel, col
 from models.mixins import AuditMixin, CommunityKey, GridKey, StreetKey, UnitKey, VersionMixin
 from models.roles import REVIEWERS, STAFF, UNIT
+from models.stats import Stat
 from models.workflow import NOTE_OPTIONAL, NOTE_REQUIRED, Transition, Workflow
 
 DEMAND_SOURCES = {
@@ -44,6 +45,8 @@ DEMAND_FLOW = Workflow(
     },
     initial="draft",
     editable=("draft", "published"),
+    stamps={"published": "published_on", "claimed": "claimed_on",
+            "completed": "completed_on"},
     transitions=(
         Transition("publish", _l("Publish"), ("draft",), "published", STAFF),
         Transition("claim", _l("Claim"), ("published",), "claimed", (UNIT,),
@@ -95,7 +98,15 @@ class Demand(UnitKey, GridKey, CommunityKey, StreetKey, AuditMixin, VersionMixin
     __matches__ = ("resource", "category")  # 三单: resources offered in its category
     __list_columns__ = ("title", "category", "community", "urgency", "wanted_by", "status",
                         "partner_unit")
-    __search_columns__ = ("title", "category", "community", "status", "urgency", "source")
+    __search_columns__ = ("title", "category", "community", "status", "urgency", "source",
+                          "published_on", "claimed_on", "completed_on")
+    __stats__ = (
+        Stat("published", _l("Demands published"), "published_on", unit=_l("items"),
+             by="category"),
+        Stat("claimed", _l("Demands claimed"), "claimed_on", unit=_l("items"), by="category"),
+        Stat("completed", _l("Demands completed"), "completed_on", unit=_l("items"),
+             by="category", rate_of="published"),
+    )
     __form_columns__ = ("title", "category", "description", "community", "grid", "source",
                         "urgency", "beneficiaries", "wanted_by")
     __scope_keys__ = ("street_id", "community_id", "grid_id", "partner_unit_id")
@@ -115,6 +126,12 @@ class Demand(UnitKey, GridKey, CommunityKey, StreetKey, AuditMixin, VersionMixin
     wanted_by: Mapped[dt.date | None] = mapped_column(Date, info=col(_l("Wanted by")))
     status: Mapped[str] = mapped_column(String(20), default="draft", index=True,
                                         info=col(_l("Status"), choices=DEMAND_FLOW.states))
+    published_on: Mapped[dt.date | None] = mapped_column(Date, index=True,
+                                                        info=col(_l("Published on")))
+    claimed_on: Mapped[dt.date | None] = mapped_column(Date, index=True,
+                                                      info=col(_l("Claimed on")))
+    completed_on: Mapped[dt.date | None] = mapped_column(Date, index=True,
+                                                        info=col(_l("Completed on")))
 
 
 OFFER_FLOW = Workflow(
@@ -237,11 +254,25 @@ class WorkLog(UnitKey, CommunityKey, StreetKey, AuditMixin, VersionMixin, Portal
     __scope_parent__ = "project"
     __list_columns__ = ("work_date", "summary", "project", "partner_unit", "hours",
                         "beneficiaries", "status")
-    __search_columns__ = ("project", "partner_unit", "status", "work_date")
+    __search_columns__ = ("project", "partner_unit", "community", "status", "work_date")
+    __stats__ = (
+        Stat("logs", _l("Approved work logs"), "work_date", where={"status": "approved"},
+             unit=_l("logs")),
+        Stat("hours", _l("Hours of service"), "work_date", measure="hours",
+             where={"status": "approved"}, unit=_l("hours")),
+        Stat("beneficiaries", _l("Beneficiaries served"), "work_date",
+             measure="beneficiaries", where={"status": "approved"}, unit=_l("people")),
+    )
     __form_columns__ = ("project", "work_date", "hours", "people_sent", "beneficiaries",
                         "summary", "content")
     __order__ = ("work_date", "desc")
     __scope_keys__ = ("street_id", "community_id", "partner_unit_id")
+    #: the dashboard's month figures read these alone (index-only range scans), whatever
+    #: the viewer's place: a street, a community or a unit
+    __table_args__ = tuple(
+        Index(f"ix_work_log_{key}_month", f"{key}_id", "work_date", "status",
+              *(("community_id",) if key == "street" else ()), "hours", "beneficiaries")
+        for key in ("street", "community", "partner_unit"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     project_id: Mapped[int] = mapped_column(ForeignKey("project.id"), index=True,

@@ -12,6 +12,7 @@ from models.dictionary import DictItem
 from models.meta import PortalModel, col
 from models.mixins import AuditMixin, CommunityKey, GridKey, StreetKey, VersionMixin
 from models.roles import SOCIAL, STAFF
+from models.stats import Stat
 from models.workflow import NOTE_REQUIRED, Transition, Workflow
 
 MEDIATORS = (*STAFF, SOCIAL)
@@ -50,7 +51,10 @@ class Dispute(GridKey, CommunityKey, StreetKey, AuditMixin, VersionMixin, Portal
     __workflow__ = DISPUTE_FLOW
     __list_columns__ = ("title", "kind", "grid", "received_on", "mediator", "with_judicial",
                         "with_police", "status")
-    __search_columns__ = ("title", "kind", "grid", "status", "received_on")
+    __search_columns__ = ("title", "kind", "grid", "community", "status", "received_on",
+                          "closed_on")
+    __stats__ = (Stat("settled", _l("Disputes settled"), "closed_on",
+                      where={"status": "settled"}, unit=_l("items"), by="kind"),)
     __form_columns__ = ("title", "kind", "parties", "description", "grid", "received_on",
                         "mediator", "with_judicial", "with_police")
     __order__ = ("received_on", "desc")
@@ -72,6 +76,7 @@ class Dispute(GridKey, CommunityKey, StreetKey, AuditMixin, VersionMixin, Portal
     with_police: Mapped[bool] = mapped_column(
         Boolean, default=False, info=col(_l("Jointly with the police station")))
     result: Mapped[str | None] = mapped_column(Text, info=col(_l("Result")))
-    closed_on: Mapped[dt.date | None] = mapped_column(Date, info=col(_l("Closed on")))
+    closed_on: Mapped[dt.date | None] = mapped_column(Date, index=True,
+                                                      info=col(_l("Closed on")))
     status: Mapped[str] = mapped_column(String(20), default="received", index=True,
                                         info=col(_l("Status"), choices=DISPUTE_FLOW.states))

@@ -87,6 +87,9 @@ class PortalOptions:
     #: Creates, changes and deletes of rows are written to the audit log (``app.audit``);
     #: logs themselves say False.
     __audited__: ClassVar[bool] = True
+    #: Figures the record type contributes to the dashboard and the monthly report
+    #: (``models.stats.Stat``): counts and sums by month, state and category.
+    __stats__: ClassVar[Sequence[Any]] = ()
 
     def __str__(self) -> str:
         return str(getattr(self, self.__title_column__, None) or f"#{getattr(self, 'id', '')}")

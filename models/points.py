@@ -82,7 +82,7 @@ class PointsEntry(UnitKey, StreetKey, PortalModel):
     __readonly__ = True
     __append_only__ = True
     __list_columns__ = ("at", "partner_unit", "volunteer", "points", "balance", "reason")
-    __search_columns__ = ("partner_unit", "volunteer", "reason")
+    __search_columns__ = ("partner_unit", "volunteer", "reason", "points", "at")
     __order__ = ("id", "desc")
     __scope_keys__ = ("street_id", "partner_unit_id")
 

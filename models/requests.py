@@ -21,6 +21,7 @@ from models.mixins import (
     utcnow,
 )
 from models.roles import STAFF, UNIT
+from models.stats import Stat
 from models.workflow import NOTE_OPTIONAL, NOTE_REQUIRED, Transition, Workflow
 
 REQUEST_SOURCES = {
@@ -76,8 +77,16 @@ class ResidentRequest(UnitKey, GridKey, CommunityKey, StreetKey, AuditMixin, Ver
     __workflow__ = REQUEST_FLOW
     __list_columns__ = ("subject", "category", "grid", "source", "received_at", "deadline",
                         "partner_unit", "assignee", "status")
-    __search_columns__ = ("subject", "category", "grid", "source", "status", "partner_unit",
-                          "deadline")
+    __search_columns__ = ("subject", "category", "grid", "community", "source", "status",
+                          "partner_unit", "deadline", "received_at", "resolved_at")
+    __stats__ = (
+        Stat("received", _l("Requests received"), "received_at", unit=_l("items"),
+             by="category"),
+        Stat("resolved", _l("Requests resolved"), "resolved_at", unit=_l("items"),
+             by="category"),
+        Stat("hours_to_close", _l("Median time to resolve"), "resolved_at",
+             measure="hours_to_close", median=True, unit=_l("hours"), trend=False),
+    )
     __form_columns__ = ("subject", "content", "source", "category", "requester",
                         "requester_phone", "grid", "assignee", "partner_unit", "department",
                         "deadline")
@@ -104,7 +113,7 @@ class ResidentRequest(UnitKey, GridKey, CommunityKey, StreetKey, AuditMixin, Ver
                                                      info=col(_l("Received at")))
     deadline: Mapped[dt.date | None] = mapped_column(Date, info=col(_l("Deadline")))
     result: Mapped[str | None] = mapped_column(Text, info=col(_l("Result")))
-    resolved_at: Mapped[dt.datetime | None] = mapped_column(DateTime,
+    resolved_at: Mapped[dt.datetime | None] = mapped_column(DateTime, index=True,
                                                             info=col(_l("Resolved at")))
     hours_to_close: Mapped[Decimal | None] = mapped_column(
         Numeric(8, 1), info=col(_l("Hours to resolve")))

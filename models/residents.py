@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models.meta import PortalModel, col
 from models.mixins import AuditMixin, CommunityKey, GridKey, StreetKey, VersionMixin
+from models.stats import CURRENT, OVERDUE, Stat
 
 GENDERS = {"male": _l("Male"), "female": _l("Female")}
 
@@ -61,7 +62,14 @@ class Household(GridKey, CommunityKey, StreetKey, AuditMixin, VersionMixin, Port
     __title_column__ = "address"
     __list_columns__ = ("address", "head_name", "phone", "grid", "tags", "last_visit_on",
                         "next_visit_due")
-    __search_columns__ = ("address", "head_name", "grid", "tags", "next_visit_due")
+    __search_columns__ = ("address", "head_name", "grid", "community", "tags",
+                          "next_visit_due")
+    __stats__ = (
+        Stat("overdue", _l("Households overdue for a visit"), "next_visit_due",
+             when=OVERDUE, unit=_l("households")),
+        Stat("on_record", _l("Households on record"), when=CURRENT, unit=_l("households"),
+             by="tags", sensitive="protected"),
+    )
     __form_columns__ = ("grid", "compound", "building", "unit_no", "room", "head_name",
                         "phone", "tags", "note")
     __order__ = ("next_visit_due", "asc")

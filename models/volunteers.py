@@ -27,6 +27,7 @@ from models.meta import PortalModel, col
 from models.mixins import AuditMixin, CommunityKey, GridKey, StreetKey, VersionMixin
 from models.residents import GENDERS
 from models.roles import REVIEWERS, SOCIAL, STAFF
+from models.stats import Stat
 from models.workflow import NOTE_OPTIONAL, NOTE_REQUIRED, Transition, Workflow
 
 ORGANISERS = (*STAFF, SOCIAL)
@@ -161,7 +162,10 @@ class VolunteerService(CommunityKey, StreetKey, AuditMixin, VersionMixin, Portal
     __workflow__ = HOURS_FLOW
     __scope_parent__ = "activity"
     __list_columns__ = ("activity", "volunteer", "attended", "hours", "status", "points")
-    __search_columns__ = ("activity", "volunteer", "status", "attended")
+    __search_columns__ = ("activity", "volunteer", "community", "status", "attended",
+                          "approved_at")
+    __stats__ = (Stat("hours", _l("Volunteer hours approved"), "approved_at",
+                      measure="hours", where={"status": "approved"}, unit=_l("hours")),)
     __form_columns__ = ("activity", "volunteer", "attended", "hours", "note")
     __scope_keys__ = ("street_id", "community_id")
 
@@ -175,7 +179,7 @@ class VolunteerService(CommunityKey, StreetKey, AuditMixin, VersionMixin, Portal
     attended: Mapped[bool] = mapped_column(Boolean, default=False, info=col(_l("Attended")))
     hours: Mapped[Decimal | None] = mapped_column(Numeric(5, 1), info=col(_l("Hours")))
     points: Mapped[int | None] = mapped_column(Integer, info=col(_l("Points earned")))
-    approved_at: Mapped[dt.datetime | None] = mapped_column(DateTime,
+    approved_at: Mapped[dt.datetime | None] = mapped_column(DateTime, index=True,
                                                             info=col(_l("Approved at")))
     note: Mapped[str | None] = mapped_column(String(300), info=col(_l("Note")))
     status: Mapped[str] = mapped_column(String(20), default="signed_up", index=True,

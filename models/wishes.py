@@ -12,6 +12,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from models.meta import PortalModel, col
 from models.mixins import AuditMixin, CommunityKey, GridKey, StreetKey, UnitKey, VersionMixin
 from models.roles import STAFF, UNIT
+from models.stats import Stat
 from models.workflow import NOTE_OPTIONAL, NOTE_REQUIRED, Transition, Workflow
 
 WISH_FLOW = Workflow(
@@ -60,7 +61,9 @@ class MicroWish(UnitKey, GridKey, CommunityKey, StreetKey, AuditMixin, VersionMi
     __attachments__ = True  # the photo of the fulfilled wish
     __list_columns__ = ("title", "wisher", "community", "value", "wanted_by", "status",
                         "partner_unit", "claimant")
-    __search_columns__ = ("title", "community", "status", "partner_unit")
+    __search_columns__ = ("title", "community", "status", "partner_unit", "fulfilled_on")
+    __stats__ = (Stat("fulfilled", _l("Micro-wishes fulfilled"), "fulfilled_on",
+                      unit=_l("items")),)
     __form_columns__ = ("title", "story", "wisher", "wisher_phone", "grid", "value",
                         "wanted_by")
     __scope_keys__ = ("street_id", "community_id", "grid_id", "partner_unit_id")
@@ -76,7 +79,8 @@ class MicroWish(UnitKey, GridKey, CommunityKey, StreetKey, AuditMixin, VersionMi
     wanted_by: Mapped[dt.date | None] = mapped_column(Date, info=col(_l("Wanted by")))
     claimant: Mapped[str | None] = mapped_column(String(80),
                                                  info=col(_l("Party member who claimed")))
-    fulfilled_on: Mapped[dt.date | None] = mapped_column(Date, info=col(_l("Fulfilled on")))
+    fulfilled_on: Mapped[dt.date | None] = mapped_column(Date, index=True,
+                                                         info=col(_l("Fulfilled on")))
     thanks: Mapped[str | None] = mapped_column(Text, info=col(_l("Thanks")))
     status: Mapped[str] = mapped_column(String(20), default="collected", index=True,
                                         info=col(_l("Status"), choices=WISH_FLOW.states))

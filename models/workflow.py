@@ -9,7 +9,7 @@ input it needs. ``app.workflow`` fires them; the generator turns them into butto
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from flask_babel import LazyString
@@ -54,6 +54,9 @@ class Workflow:
     #: states in which the record may still be edited or deleted on its screens and API
     #: (None: always); e.g. an approved work log is final
     editable: Sequence[str] | None = None
+    #: state → date column set to the day a record first reaches that state (e.g.
+    #: ``{"published": "published_on"}``): what the monthly figures count by
+    stamps: Mapping[str, str] = field(default_factory=dict)
 
     def get(self, name: str) -> Transition | None:
         return next((t for t in self.transitions if t.name == name), None)

@@ -34,16 +34,19 @@ def period_start(period: str, today: dt.date) -> dt.datetime | None:
     return None
 
 
-def ranking(period: str, community_id: int | None, limit: int = 100) -> list[dict[str, Any]]:
-    """Units by points earned (credits only) in the period, best first."""
+def ranking(period: str, community_id: int | None, limit: int = 100,
+            between: tuple[dt.datetime, dt.datetime] | None = None) -> list[dict[str, Any]]:
+    """Units by points earned (credits only) in the period — or ``between`` two UTC
+    moments (exclusive), e.g. a month of the dashboard — best first."""
     earned = func.sum(PointsEntry.points).label("earned")
     stmt = (select(PartnerUnit.id, PartnerUnit.name, earned, func.count().label("entries"))
             .join(PointsEntry, PointsEntry.partner_unit_id == PartnerUnit.id)
             .where(PointsEntry.points > 0)
             .group_by(PartnerUnit.id, PartnerUnit.name)
             .order_by(earned.desc(), PartnerUnit.name).limit(limit))
-    start = period_start(period, utcnow().date())
-    if start is not None:
+    if between is not None:
+        stmt = stmt.where(PointsEntry.at > between[0], PointsEntry.at < between[1])
+    elif (start := period_start(period, utcnow().date())) is not None:
         stmt = stmt.where(PointsEntry.at >= start)
     if community_id is not None:
         stmt = stmt.where(PartnerUnit.id.in_(select(unit_community.c.partner_unit_id).where(

@@ -1,0 +1,71 @@
+"""dashboard figures: the days a demand was published, claimed and completed; indexes
+for the month figures
+
+Revision ID: d8b2e5a10001
+Revises: c7a1d1700003
+Create Date: 2026-12-04 17:00:00
+
+The new date columns of ``demand`` are filled from the timeline (``state_change``): the
+first time each demand reached the state. A demand that is past a state without a
+timeline entry for it (e.g. loaded by a script) takes the day it was last changed.
+"""
+from alembic import op
+import sqlalchemy as sa
+
+
+revision = 'd8b2e5a10001'
+down_revision = 'c7a1d1700003'
+branch_labels = None
+depends_on = None
+
+#: stamp column → (state it stamps, the states a demand is in once past it)
+STAMPS = {
+    'published_on': ('published', ('published', 'claimed', 'in_progress', 'completed',
+                                   'evaluated')),
+    'claimed_on': ('claimed', ('claimed', 'in_progress', 'completed', 'evaluated')),
+    'completed_on': ('completed', ('completed', 'evaluated')),
+}
+INDEXED_DATES = (('micro_wish', 'fulfilled_on'), ('dispute', 'closed_on'),
+                 ('resident_request', 'resolved_at'), ('volunteer_service', 'approved_at'))
+
+
+def upgrade():
+    with op.batch_alter_table('demand', schema=None) as batch_op:
+        for column in STAMPS:
+            batch_op.add_column(sa.Column(column, sa.Date(), nullable=True))
+            batch_op.create_index(f'ix_demand_{column}', [column], unique=False)
+    sqlite = op.get_bind().dialect.name == 'sqlite'
+
+    def day(value):
+        return f"date({value})" if sqlite else f"CAST({value} AS DATE)"
+
+    for column, (state, past) in STAMPS.items():
+        states = ', '.join(f"'{s}'" for s in past)
+        op.execute(
+            f"UPDATE demand SET {column} = (SELECT {day('MIN(sc.at)')} FROM state_change sc "
+            f"WHERE sc.resource = 'demand' AND sc.record_id = demand.id "
+            f"AND sc.to_state = '{state}') WHERE status IN ({states})")
+        op.execute(f"UPDATE demand SET {column} = {day('changed_on')} "
+                   f"WHERE {column} IS NULL AND status IN ({states})")
+    for table, column in INDEXED_DATES:
+        with op.batch_alter_table(table, schema=None) as batch_op:
+            batch_op.create_index(f'ix_{table}_{column}', [column], unique=False)
+    with op.batch_alter_table('work_log', schema=None) as batch_op:
+        for key in ('street', 'community', 'partner_unit'):
+            extra = ['community_id'] if key == 'street' else []
+            batch_op.create_index(f'ix_work_log_{key}_month',
+                                  [f'{key}_id', 'work_date', 'status', *extra, 'hours',
+                                   'beneficiaries'], unique=False)
+
+
+def downgrade():
+    with op.batch_alter_table('work_log', schema=None) as batch_op:
+        for key in ('street', 'community', 'partner_unit'):
+            batch_op.drop_index(f'ix_work_log_{key}_month')
+    for table, column in INDEXED_DATES:
+        with op.batch_alter_table(table, schema=None) as batch_op:
+            batch_op.drop_index(f'ix_{table}_{column}')
+    with op.batch_alter_table('demand', schema=None) as batch_op:
+        for column in STAMPS:
+            batch_op.drop_index(f'ix_demand_{column}')
+            batch_op.drop_column(column)
