@@ -115,6 +115,46 @@ def _menu_and_resource(model: type[PortalModel]) -> Iterable[Finding]:
                       f"resource name '{resource}' must be a lower-case identifier")
 
 
+@check
+def _stats(model: type[PortalModel]) -> Iterable[Finding]:
+    """Declared figures name real columns, and the list can filter on each of them (so
+    every number on the dashboard links to the rows it counts)."""
+    from sqlalchemy import Date, DateTime
+
+    from models.stats import CURRENT
+
+    mapper = inspect(model)
+    columns, relations = mapper.columns, mapper.relationships
+    keys = [stat.key for stat in model.__stats__]
+    searchable = set(model.__search_columns__)
+    for stat in model.__stats__:
+        where = f"{model.__name__}.__stats__[{stat.key}]"
+        wrong = []
+        if stat.when != CURRENT and (stat.date not in columns or not isinstance(
+                columns[stat.date].type, Date | DateTime)):
+            wrong.append(f"date '{stat.date}' is not a date column")
+        if stat.measure is not None and stat.measure not in columns:
+            wrong.append(f"measure '{stat.measure}' is not a column")
+        wrong += [f"criterion '{c}' is not a column" for c in stat.where if c not in columns]
+        if stat.by is not None and stat.by not in relations:
+            wrong.append(f"by '{stat.by}' is not a relation")
+        if stat.rate_of is not None and stat.rate_of not in keys:
+            wrong.append(f"rate_of '{stat.rate_of}' is not a figure of the model")
+        if keys.count(stat.key) > 1:
+            wrong.append("its key is used twice")
+        for message in wrong:
+            yield Finding("tongxin.E009", where, message)
+        filtered = [stat.date] if stat.when != CURRENT else []
+        filtered += [*stat.where, *([stat.by] if stat.by else [])]
+        filtered += [key for key in ("community", "partner_unit") if key in relations]
+        for name in filtered:
+            if name not in searchable:
+                yield Finding("tongxin.E010", where,
+                              f"'{name}' is not in __search_columns__: the number could "
+                              "not link to the list of its rows",
+                              f"add '{name}' to __search_columns__")
+
+
 def run_checks(models: Iterable[type[PortalModel]] | None = None) -> list[Finding]:
     """Every finding for ``models`` (default: all registered models)."""
     if models is None:

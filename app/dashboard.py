@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from flask import current_app
+from flask import current_app, g
 from flask_appbuilder.models.sqla.filters import (
     FilterEqual,
     FilterGreater,
@@ -27,6 +27,7 @@ from sqlalchemy import inspect, select
 import models
 from app import clock, stats
 from app.extensions import db
+from app.scoping import held_by_unit
 from app.stats import Figure, Group, Number
 from models.org import Community
 from models.points import PointsEntry
@@ -62,11 +63,21 @@ def link(figure: Figure, month: dt.date | None, community: int | None = None,
         conditions.append((stat.date, FilterSmaller, clock.today()))
     if community is not None:
         conditions.append(("community", FilterRelationOneToManyEqual, community))
+    conditions += [("partner_unit", FilterRelationOneToManyEqual, unit)
+                   for unit in _own_unit(figure)]
     if group is not None and stat.by:
         many = inspect(figure.model).relationships[stat.by].uselist
         conditions.append((stat.by, FilterRelationManyToManyEqual if many
                            else FilterRelationOneToManyEqual, group))
     return filtered_list_url(figure.model, conditions)
+
+
+def _own_unit(figure: Figure) -> list[int]:
+    """The unit whose own rows a unit account's figure counts (``held_by_unit``)."""
+    scope = g.get("tx_scope")
+    if scope is None or scope.level != "unit" or not held_by_unit(figure.model):
+        return []
+    return sorted(scope.unit_ids)
 
 
 # --- what the page shows --------------------------------------------------------------------

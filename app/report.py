@@ -76,7 +76,7 @@ def _area(sheet: Worksheet, board: Dashboard, figs: Sequence[Figure]) -> None:
         if breakdown.figure.key in keys:
             sheet.append([_("By category") + "：" + str(breakdown.figure.stat.label)])
             sheet.cell(sheet.max_row, 1).font = _BOLD
-            _table(sheet, [_("Category"), _("Number")],
+            _table(sheet, [_("Category"), _("Count")],
                    ([g.name or _("Not given"), g.shown] for g in breakdown.groups))
             sheet.append([])
     trend = [(f, board.trend[f.key]) for f in figs if f.key in board.trend]

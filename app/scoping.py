@@ -184,6 +184,16 @@ def criteria(scope: Scope) -> list[Any]:
     return opts
 
 
+def held_by_unit(model: type) -> list[Any]:
+    """For a partner unit's account: criteria keeping only the rows its unit holds itself,
+    not those merely shared with it (a published demand open to claim) — what counts as
+    the unit's own work in its figures. Nothing for other accounts."""
+    scope = current_scope()
+    if scope is None or scope.level != "unit" or not issubclass(model, UnitKey):
+        return []
+    return [model.partner_unit_id.in_(tuple(sorted(scope.unit_ids)))]
+
+
 def _staff_only() -> list[type]:
     """Every registered model that partner units never see (``__staff_only__``)."""
     import models

@@ -22,6 +22,7 @@ from sqlalchemy import DateTime, func, inspect, select
 
 from app import clock
 from app.extensions import db
+from app.scoping import held_by_unit
 from models.meta import PortalModel
 from models.stats import MONTH, OVERDUE, SMALL, Stat
 
@@ -96,6 +97,7 @@ def criteria(figure: Figure, month: dt.date | None) -> list[Any]:
     """The figure's criteria for ``month`` (ignored unless the figure is monthly)."""
     model, stat = figure.model, figure.stat
     out = [getattr(model, column) == value for column, value in stat.where.items()]
+    out += held_by_unit(model)  # a unit's figures are its own work, not what it may claim
     if stat.when == MONTH and month is not None and stat.date:
         after, before = bounds(model, stat.date, month)
         date = getattr(model, stat.date)

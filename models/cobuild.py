@@ -99,7 +99,7 @@ class Demand(UnitKey, GridKey, CommunityKey, StreetKey, AuditMixin, VersionMixin
     __list_columns__ = ("title", "category", "community", "urgency", "wanted_by", "status",
                         "partner_unit")
     __search_columns__ = ("title", "category", "community", "status", "urgency", "source",
-                          "published_on", "claimed_on", "completed_on")
+                          "partner_unit", "published_on", "claimed_on", "completed_on")
     __stats__ = (
         Stat("published", _l("Demands published"), "published_on", unit=_l("items"),
              by="category"),

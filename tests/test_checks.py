@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import pytest
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import ForeignKey, Integer, String
+from sqlalchemy import Date, ForeignKey, Integer, String
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from app.checks import ChecksFailed, raise_on_errors, run_checks
 from models.meta import PortalOptions, col
+from models.stats import CURRENT, Stat
 
 
 class Base(PortalOptions, DeclarativeBase):
@@ -123,6 +125,29 @@ def test_e008_duplicate_resource_name() -> None:
     findings = run_checks([first, second])
     assert [f.id for f in findings] == ["tongxin.E008"]
     assert "DupA" in findings[0].message
+
+
+def test_e009_figure_names_no_column() -> None:
+    model = make("BadStat", __search_columns__=("name",),
+                 __stats__=(Stat("n", _l("Name"), "nope"),))
+    findings = run_checks([Parent, model])
+    assert [f.id for f in findings] == ["tongxin.E009", "tongxin.E010"]
+    assert "'nope' is not a date column" in findings[0].message
+
+
+def test_e009_rate_of_an_unknown_figure() -> None:
+    model = make("BadRate", __stats__=(Stat("n", _l("Name"), when=CURRENT, rate_of="x"),))
+    assert ids(model) == ["tongxin.E009"]
+
+
+def test_e010_figure_column_not_searchable() -> None:
+    model = make("Unsearched", __annotations__={"id": Mapped[int], "name": Mapped[str],
+                                                "on": Mapped[dt.date]},
+                 on=mapped_column(Date, info=col(_l("Date"))),
+                 __stats__=(Stat("n", _l("Name"), "on"),))
+    findings = run_checks([Parent, model])
+    assert [f.id for f in findings] == ["tongxin.E010"]
+    assert "'on' is not in __search_columns__" in findings[0].message
 
 
 def test_raise_on_errors_refuses_with_every_finding(monkeypatch: pytest.MonkeyPatch) -> None:
