@@ -22,6 +22,7 @@ from flask_appbuilder.models.sqla.filters import (
     FilterSmaller,
 )
 from flask_babel import format_date
+from flask_babel import gettext as _
 from sqlalchemy import inspect, select
 
 import models
@@ -150,7 +151,7 @@ class Dashboard:
             "counts": lines(False),
             "sums": lines(True),
             "breakdowns": [{"title": f"{b.figure.stat.label}（{month_label(self.month)}）",
-                            "names": [g.name or "—" for g in b.groups],
+                            "names": [g.name or _("Not given") for g in b.groups],
                             "data": [None if g.suppressed else _plain(g.value)
                                      for g in b.groups], "urls": b.urls}
                            for b in self.breakdowns if not b.figure.stat.sensitive],

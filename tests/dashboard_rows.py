@@ -140,6 +140,11 @@ def _records(s: Any, rows: dict[str, Any]) -> None:
         Dispute(title="看板纠纷三", parties="两户", grid=b1, received_on=d("2026-05-01"),
                 status="settled", closed_on=d("2026-05-30")),
     ])
+    from app.points import post
+
+    for unit, points in ((u1, 12), (u2, 8)):  # points credited in June
+        post(s, unit.id, points, "看板服务记录审核通过", street_id=a.street_id).at = \
+            dt.datetime(2026, 6, 20, 2)
     # households 1 and 4 were last visited long ago: overdue; the others just now
     for n, grid, tags, visited in ((1, a1, [protected], "2026-01-01"), (2, a1, [protected], None),
                                    (3, a1, [protected], None), (4, a2, [plain], "2026-01-01"),
