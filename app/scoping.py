@@ -261,13 +261,25 @@ def is_scoped(model: type) -> bool:
                               Grid, PartnerUnit, SocialWorkStation))
 
 
+def _criteria_now(scope: Scope) -> list[Any]:
+    """:func:`criteria` of ``scope``, built once per request (a page runs hundreds of
+    statements with the same scope)."""
+    if not has_request_context():
+        return criteria(scope)
+    built = g.get("tx_criteria")
+    if built is None or built[0] != scope:
+        built = (scope, criteria(scope))
+        g.tx_criteria = built
+    return built[1]
+
+
 def _on_execute(state: ORMExecuteState) -> None:
     if not state.is_select or state.execution_options.get("tx_unscoped"):
         return
     scope = current_scope()
     if scope is None or scope.unrestricted:
         return
-    state.statement = state.statement.options(*criteria(scope))
+    state.statement = state.statement.options(*_criteria_now(scope))
 
 
 # --- write check --------------------------------------------------------------------------

@@ -270,9 +270,10 @@ class WorkLog(UnitKey, CommunityKey, StreetKey, AuditMixin, VersionMixin, Portal
     #: the dashboard's month figures read these alone (index-only range scans), whatever
     #: the viewer's place: a street, a community or a unit
     __table_args__ = tuple(
-        Index(f"ix_work_log_{key}_month", f"{key}_id", "work_date", "status",
-              *(("community_id",) if key == "street" else ()), "hours", "beneficiaries")
-        for key in ("street", "community", "partner_unit"))
+        Index(f"ix_work_log_{key}_month", f"{key}_id", "work_date", "status", *others,
+              "hours", "beneficiaries")
+        for key, others in (("street", ("community_id",)), ("community", ("street_id",)),
+                            ("partner_unit", ("street_id", "community_id"))))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     project_id: Mapped[int] = mapped_column(ForeignKey("project.id"), index=True,

@@ -25,6 +25,10 @@ STAMPS = {
     'claimed_on': ('claimed', ('claimed', 'in_progress', 'completed', 'evaluated')),
     'completed_on': ('completed', ('completed', 'evaluated')),
 }
+#: the work-log month figures read these alone, whatever the viewer's place: each holds
+#: the other scope keys too, since the scope criteria name them all
+MONTH_INDEXES = (('street', ['community_id']), ('community', ['street_id']),
+                 ('partner_unit', ['street_id', 'community_id']))
 INDEXED_DATES = (('micro_wish', 'fulfilled_on'), ('dispute', 'closed_on'),
                  ('resident_request', 'resolved_at'), ('volunteer_service', 'approved_at'))
 
@@ -51,16 +55,15 @@ def upgrade():
         with op.batch_alter_table(table, schema=None) as batch_op:
             batch_op.create_index(f'ix_{table}_{column}', [column], unique=False)
     with op.batch_alter_table('work_log', schema=None) as batch_op:
-        for key in ('street', 'community', 'partner_unit'):
-            extra = ['community_id'] if key == 'street' else []
+        for key, others in MONTH_INDEXES:
             batch_op.create_index(f'ix_work_log_{key}_month',
-                                  [f'{key}_id', 'work_date', 'status', *extra, 'hours',
+                                  [f'{key}_id', 'work_date', 'status', *others, 'hours',
                                    'beneficiaries'], unique=False)
 
 
 def downgrade():
     with op.batch_alter_table('work_log', schema=None) as batch_op:
-        for key in ('street', 'community', 'partner_unit'):
+        for key, _others in MONTH_INDEXES:
             batch_op.drop_index(f'ix_work_log_{key}_month')
     for table, column in INDEXED_DATES:
         with op.batch_alter_table(table, schema=None) as batch_op:
