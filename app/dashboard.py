@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 from flask import current_app, g
@@ -92,6 +93,7 @@ class Card:
     shown: str
     url: str | None
     previous: str | None = None
+    last: Number | None = None  # last month's value (``previous`` is it as shown)
     change: str | None = None
     rate: str | None = None  # a share over the last twelve months (completion rate)
     rate_label: str | None = None
@@ -110,10 +112,19 @@ class Breakdown:
         return list(zip(self.groups, self.urls, strict=True))
 
 
+@dataclass(frozen=True)
+class Cell:
+    """One figure of one community: its value, as shown, and the list behind it."""
+
+    value: Number
+    shown: str
+    url: str | None
+
+
 @dataclass
 class CommunityRow:
     community: Community
-    cells: list[tuple[str, str | None]]  # (shown, url) per figure of the comparison
+    cells: list[Cell]  # per figure of the comparison
 
 
 @dataclass
@@ -158,8 +169,8 @@ class Dashboard:
             "communities": {
                 "names": [row.community.name for row in self.communities],
                 "series": [{"name": str(f.stat.label),
-                            "data": [_plain(row.cells[i][0]) for row in self.communities],
-                            "urls": [row.cells[i][1] for row in self.communities]}
+                            "data": [_plain(row.cells[i].value) for row in self.communities],
+                            "urls": [row.cells[i].url for row in self.communities]}
                            for i, f in enumerate(self.compared) if not f.summed],
             },
             "ranking": {"names": [r["name"] for r in self.ranking],
@@ -176,47 +187,41 @@ def unit(figure: Figure) -> str:
     return str(figure.stat.unit or "")
 
 
-def _plain(number: Any) -> Any:
-    """A number as JSON has it (a figure shown as text, like "1,234", back to a number)."""
-    if isinstance(number, str):
-        number = number.replace(",", "")
-        try:
-            return float(number) if "." in number else int(number)
-        except ValueError:
-            return None
-    return float(number) if number is not None and not isinstance(number, int) else number
+def _plain(number: Number | None) -> int | float | None:
+    """A figure as JSON has it."""
+    return float(number) if isinstance(number, Decimal) else number
 
 
 def build(month: dt.date) -> Dashboard:
     """The dashboard of ``month`` for the current user, inside its scope."""
     figs = readable_figures()
-    months = stats.last_months(month, TREND_MONTHS)
-    monthly = [f for f in figs if f.monthly]
-    trend = stats.series(monthly, months)
-    cards = [_card(f, trend, months) for f in monthly]
-    now = stats.values([f for f in figs if not f.monthly])
-    cards += [Card(f, now[f.key], stats.fmt(now[f.key]), link(f, None)) for f in figs
-              if not f.monthly and not f.stat.by]
+    cards, trend, months = _cards(figs, month, TREND_MONTHS)
     drawn = {k: v for k, v in trend.items() if _figure(figs, k).stat.trend}
+    compared = [f for f in figs if f.monthly and not f.stat.median]
     return Dashboard(
         month=month, months=months, cards=cards, trend=drawn,
         trend_urls={k: [link(_figure(figs, k), m) for m in months] for k in drawn},
-        breakdowns=_breakdowns(figs, month), compared=_compared(figs),
-        communities=_communities(_compared(figs), month),
-        ranking=_ranking(month), figures=figs)
+        breakdowns=_breakdowns(figs, month), compared=compared,
+        communities=_communities(compared, month), ranking=_ranking(month), figures=figs)
 
 
 def glance(month: dt.date) -> list[Card]:
-    """The home page's cards: each monthly figure this month and last (no trend), and
-    the figures of now (overdue visits)."""
-    figs = [f for f in readable_figures() if not f.stat.by or f.monthly]
-    months = [stats.shift(month, -1), month]
-    monthly = [f for f in figs if f.monthly]
-    found = stats.series(monthly, months)
-    now = stats.values([f for f in figs if not f.monthly])
-    return [_card(f, found, months, with_rate=False) for f in monthly] + [
-        Card(f, now[f.key], stats.fmt(now[f.key]), link(f, None)) for f in figs
-        if not f.monthly]
+    """The home page's cards: each monthly figure this month and last, and the figures
+    of now (overdue visits); no trend, breakdown or ranking."""
+    return _cards(readable_figures(), month, 2)[0]
+
+
+def _cards(figs: Sequence[Figure], month: dt.date,
+           count: int) -> tuple[list[Card], dict[str, list[Number | None]], list[dt.date]]:
+    """A card per figure (no breakdown-only figure), from the last ``count`` months."""
+    months = stats.last_months(month, count)
+    trend = stats.series([f for f in figs if f.monthly], months)
+    cards = [_card(f, trend, months, with_rate=count == TREND_MONTHS)
+             for f in figs if f.monthly]
+    current = [f for f in figs if not f.monthly and not f.stat.by]
+    now = stats.values(current)
+    cards += [Card(f, now[f.key], stats.fmt(now[f.key]), link(f, None)) for f in current]
+    return cards, trend, months
 
 
 def _figure(figs: Sequence[Figure], key: str) -> Figure:
@@ -228,7 +233,8 @@ def _card(figure: Figure, trend: dict[str, list[Number | None]], months: list[dt
     values = trend[figure.key]
     current, previous = values[-1], values[-2]
     card = Card(figure, current, stats.fmt(current), link(figure, months[-1]),
-                previous=stats.fmt(previous), change=stats.change(current, previous))
+                previous=stats.fmt(previous), last=previous,
+                change=stats.change(current, previous))
     if figure.stat.rate_of and with_rate:
         whole = trend.get(f"{figure.model.__resource__}.{figure.stat.rate_of}")
         if whole is not None:
@@ -253,10 +259,6 @@ def _breakdowns(figs: Sequence[Figure], month: dt.date) -> list[Breakdown]:
     return out
 
 
-def _compared(figs: Sequence[Figure]) -> list[Figure]:
-    return [f for f in figs if f.monthly and not f.stat.median]
-
-
 def _communities(compared: Sequence[Figure], month: dt.date) -> list[CommunityRow]:
     """Each community in scope side by side, when the scope holds more than one."""
     communities = list(db.session.scalars(select(Community).order_by(Community.name)))
@@ -268,7 +270,8 @@ def _communities(compared: Sequence[Figure], month: dt.date) -> list[CommunityRo
         cells = []
         for fig in compared:
             number = found.get(fig.key, {}).get(community.id, 0)
-            cells.append((stats.fmt(number), link(fig, month, community=community.id)))
+            cells.append(Cell(number, stats.fmt(number),
+                              link(fig, month, community=community.id)))
         rows.append(CommunityRow(community, cells))
     return rows
 

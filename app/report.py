@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Iterable, Sequence
+from decimal import Decimal
 from typing import Any
 
 from flask import g
@@ -49,8 +50,8 @@ def _headline(sheet: Worksheet, board: Dashboard) -> None:
     _title(sheet, board)
     _table(sheet, [_("Figure"), _("Unit"), month_label(board.month),
                    month_label(board.previous), _("Change")],
-           ([str(c.figure.stat.label), unit(c.figure), c.shown, c.previous or "",
-             c.change or ""] for c in board.cards))
+           ([str(c.figure.stat.label), unit(c.figure), c.value, c.last, c.change or ""]
+            for c in board.cards))
     for card in board.cards:
         if card.rate is not None:
             sheet.append([])
@@ -69,7 +70,7 @@ def _area(sheet: Worksheet, board: Dashboard, figs: Sequence[Figure]) -> None:
         sheet.cell(sheet.max_row, 1).font = _BOLD
         _table(sheet, [_("Community")] + [head[keys.index(board.compared[i].key)]
                                           for i in compared],
-               ([row.community.name] + [row.cells[i][0] for i in compared]
+               ([row.community.name] + [row.cells[i].value for i in compared]
                 for row in board.communities))
         sheet.append([])
     for breakdown in board.breakdowns:
@@ -77,14 +78,15 @@ def _area(sheet: Worksheet, board: Dashboard, figs: Sequence[Figure]) -> None:
             sheet.append([_("By category") + "：" + str(breakdown.figure.stat.label)])
             sheet.cell(sheet.max_row, 1).font = _BOLD
             _table(sheet, [_("Category"), _("Count")],
-                   ([g.name or _("Not given"), g.shown] for g in breakdown.groups))
+                   ([g.name or _("Not given"), g.shown if g.suppressed else g.value]
+                    for g in breakdown.groups))
             sheet.append([])
     trend = [(f, board.trend[f.key]) for f in figs if f.key in board.trend]
     if trend:
         sheet.append([_("Last 12 months")])
         sheet.cell(sheet.max_row, 1).font = _BOLD
         _table(sheet, [_("Month")] + [head[keys.index(f.key)] for f, _v in trend],
-               ([month_label(m)] + [_cell(v[i]) for _f, v in trend]
+               ([month_label(m)] + [v[i] for _f, v in trend]
                 for i, m in enumerate(board.months)))
     _widths(sheet, [24] + [16] * max(len(figs), 2))
 
@@ -106,13 +108,10 @@ def _table(sheet: Worksheet, head: list[str], rows: Iterable[list[Any]]) -> None
 
 
 def _cell(value: Any) -> Any:
-    """Numbers stay numbers (so the sheet adds up); a shown figure "1,234" becomes one."""
-    if isinstance(value, str) and value.replace(",", "").replace(".", "", 1).isdigit():
-        text = value.replace(",", "")
-        return float(text) if "." in text else int(text)
+    """Numbers stay numbers, so the sheet adds up; no value reads "—"."""
     if value is None:
         return "—"
-    return float(value) if not isinstance(value, int | str) else value
+    return float(value) if isinstance(value, Decimal) else value
 
 
 def _widths(sheet: Worksheet, widths: Sequence[int]) -> None:

@@ -296,7 +296,7 @@ def assert_chinese_page(url: str, html: str) -> None:
 
 
 def test_every_generated_page_is_chinese(zh_admin: FlaskClient, rows: dict[type, int]) -> None:
-    for url in ["/", *model_pages(rows)]:
+    for url in ["/", "/dashboard/", "/dashboard/report/", *model_pages(rows)]:
         resp = zh_admin.get(url)
         assert resp.status_code == 200, url
         assert_chinese_page(url, resp.get_data(as_text=True))

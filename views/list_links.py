@@ -13,6 +13,8 @@ from flask import current_app
 from flask_appbuilder import ModelView
 from flask_appbuilder.models.filters import BaseFilter
 
+from models.meta import PortalModel
+
 #: one condition: (column or relation, FAB filter class, value)
 Condition = tuple[str, type[BaseFilter], Any]
 
@@ -41,7 +43,7 @@ def _text(value: Any) -> str:
     return str(value)
 
 
-def filtered_list_url(model: type, conditions: Sequence[Condition]) -> str | None:
+def filtered_list_url(model: type[PortalModel], conditions: Sequence[Condition]) -> str | None:
     """The list of ``model`` filtered by ``conditions``; None when its search form cannot
     express one of them (then no link is better than a link to the wrong rows)."""
     args = []
