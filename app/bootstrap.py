@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Flask, current_app
 from flask_appbuilder.security.manager import BaseSecurityManager
 from flask_migrate import upgrade
+from sqlalchemy import create_engine, text
 
 from app import MIGRATIONS
 from app.policy import ADMIN, sync_roles
@@ -47,3 +48,13 @@ def ensure_admin(app: Flask, username: str, password: str) -> bool:
         if not user:
             raise RuntimeError("创建管理员失败 / could not create the admin user")
         return True
+
+
+def wipe_postgres_schema(url: str) -> None:
+    """Drop everything in the ``public`` schema of the PostgreSQL database at ``url``: for
+    the throw-away databases of the test suite and the benchmarks, never a portal's own."""
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        conn.execute(text("DROP SCHEMA public CASCADE"))
+        conn.execute(text("CREATE SCHEMA public"))
+    engine.dispose()

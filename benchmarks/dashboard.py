@@ -5,12 +5,13 @@
     python -m benchmarks.dashboard --rows N --repeat K
 
 Builds one throw-away database (SQLite in a temp dir, or the PostgreSQL database of
-``DATABASE_URL``, whose public schema is dropped first), migrates it, loads the demo data
-set and adds N work logs over the last twelve months in the street of ``street1`` (Core
-inserts, 20k a chunk, one transaction), then ANALYZEs. Pages are fetched through the
-Flask test client logged in by the real form, as ``street1`` and ``community1``: one
-warm-up request, then K timed ones (min, p50, max) and the SQL statements one request
-runs. "rows" is the work logs in the user's scope. Figures are printed, never asserted.
+``--database-url``, which must be a throw-away one: its public schema is dropped first),
+migrates it, loads the demo data set and adds N work logs over the last twelve months in
+the street of ``street1`` (Core inserts, 20k a chunk, one transaction), then ANALYZEs.
+Pages are fetched through the Flask test client logged in by the real form, as
+``street1`` and ``community1``: one warm-up request, then K timed ones (min, p50, max)
+and the SQL statements one request runs. "rows" is the work logs in the user's scope.
+Figures are printed, never asserted.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from collections import Counter
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import create_engine, event, select, text
+from sqlalchemy import event, select, text
 
 PASSWORD = os.environ.get("TONGXIN_DEMO_PASSWORD") or "Tongxin@2026"
 CHUNK = 20_000
@@ -38,23 +39,15 @@ PAGES = (("/dashboard/", "street1"), ("/", "street1"), ("/dashboard/report.xlsx"
          ("/dashboard/", "community1"))
 
 
-def _reset_postgres(url: str) -> None:
-    engine = create_engine(url)
-    with engine.begin() as conn:
-        conn.execute(text("DROP SCHEMA public CASCADE"))
-        conn.execute(text("CREATE SCHEMA public"))
-    engine.dispose()
-
-
 def build(url: str, instance: str) -> Any:
     """A migrated app with the demo organisation and accounts."""
     from app import create_app
-    from app.bootstrap import ensure_admin, init_database
+    from app.bootstrap import ensure_admin, init_database, wipe_postgres_schema
     from app.demo import load_demo
     from app.scoping import system
 
     if url.startswith("postgresql"):
-        _reset_postgres(url)
+        wipe_postgres_schema(url)
     flask_app = create_app({"mode": "test", "instance_dir": instance, "database_url": url})
     init_database(flask_app)
     ensure_admin(flask_app, "admin", PASSWORD)
@@ -65,7 +58,7 @@ def build(url: str, instance: str) -> Any:
 
 def seed(flask_app: Any, rows: int) -> Counter[int]:
     """``rows`` work logs in street1's street; returns work logs per community."""
-    from app import stats
+    from app import clock, stats
     from app.extensions import db
     from app.scoping import system
     from models.cobuild import Project, WorkLog
@@ -86,7 +79,7 @@ def seed(flask_app: Any, rows: int) -> Counter[int]:
         db.session.remove()
         engine = db.engine
         now = utcnow()
-        today = dt.date.today()
+        today = clock.today()
         first = stats.shift(today.replace(day=1), 1 - 12)  # the dashboard's twelve months
         days = (today - first).days + 1
         started = time.perf_counter()
@@ -191,10 +184,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--rows", type=int, help="work logs to add (default 1,000,000)")
     parser.add_argument("--quick", action="store_true", help="20,000 work logs: a smoke run")
     parser.add_argument("--repeat", type=int, default=7, help="timed requests per page")
+    parser.add_argument("--database-url", default="",
+                        help="a throw-away PostgreSQL database (its public schema is dropped)")
     args = parser.parse_args(argv)
     rows = args.rows or (20_000 if args.quick else 1_000_000)
     with tempfile.TemporaryDirectory(prefix="tongxin-bench-") as instance:
-        url = os.environ.get("DATABASE_URL") or f"sqlite:///{instance}/bench.db"
+        url = args.database_url or f"sqlite:///{instance}/bench.db"
         dialect = "postgresql" if url.startswith("postgresql") else "sqlite"
         started = time.perf_counter()
         flask_app = build(url, instance)

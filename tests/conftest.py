@@ -12,10 +12,9 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import create_engine, text
 
 from app import create_app
-from app.bootstrap import ensure_admin, init_database
+from app.bootstrap import ensure_admin, init_database, wipe_postgres_schema
 
 PASSWORD = "Tongxin@2026"
 CSRF = re.compile(r'name="csrf_token"[^>]* value="([^"]+)"')
@@ -62,19 +61,11 @@ def no_full_number_shown_to_units_or_grid_workers() -> Iterator[None]:
     assert not LEAKS, "full personal numbers shown:\n" + "\n".join(LEAKS)
 
 
-def _reset_postgres(url: str) -> None:
-    engine = create_engine(url)
-    with engine.begin() as conn:
-        conn.execute(text("DROP SCHEMA public CASCADE"))
-        conn.execute(text("CREATE SCHEMA public"))
-    engine.dispose()
-
-
 @pytest.fixture(scope="session")
 def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
     url = os.environ.get("DATABASE_URL", "")
     if url.startswith("postgresql"):
-        _reset_postgres(url)
+        wipe_postgres_schema(url)
         return url
     return f"sqlite:///{tmp_path_factory.mktemp('db') / 'tongxin-test.db'}"
 

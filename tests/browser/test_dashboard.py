@@ -49,7 +49,8 @@ def test_street_sees_its_month_clicks_a_bar_and_downloads_the_report(
         assert box.get_attribute("data-rendered") == "1", chart
         assert box.locator("canvas").count() == 1, chart
     assert page.evaluate("window.TX_CHARTS.length") >= len(CHARTS)
-    assert page.locator('.tx-figure[data-figure="demand.published"]').get_attribute("data-value") == "3"
+    published = page.locator('.tx-figure[data-figure="demand.published"]')
+    assert published.get_attribute("data-value") == "3"
     page.screenshot(path=str(output_dir / "dashboard-street.png"), full_page=True)
     assert not failed, failed
     assert not elsewhere, elsewhere
