@@ -138,6 +138,11 @@ def _stats(model: type[PortalModel]) -> Iterable[Finding]:
         wrong += [f"criterion '{c}' is not a column" for c in stat.where if c not in columns]
         if stat.by is not None and stat.by not in relations:
             wrong.append(f"by '{stat.by}' is not a relation")
+        elif stat.by is not None and "name" not in relations[stat.by].mapper.columns:
+            wrong.append(f"the rows of by '{stat.by}' have no name to show")
+        elif stat.sensitive is not None and (stat.by is None or stat.sensitive not in
+                                             relations[stat.by].mapper.columns):
+            wrong.append(f"sensitive '{stat.sensitive}' is not a column of the by rows")
         if stat.rate_of is not None and stat.rate_of not in keys:
             wrong.append(f"rate_of '{stat.rate_of}' is not a figure of the model")
         if keys.count(stat.key) > 1:

@@ -140,6 +140,18 @@ def test_e009_rate_of_an_unknown_figure() -> None:
     assert ids(model) == ["tongxin.E009"]
 
 
+def test_e009_sensitive_flag_not_on_the_groups() -> None:
+    model = make("BadFlag", __search_columns__=("parent",), parent_id=mapped_column(
+        ForeignKey("chk_parent.id"), info=col(_l("Street"))),
+        parent=relationship(Parent, info=col(_l("Street"))),
+        __annotations__={"id": Mapped[int], "name": Mapped[str], "parent_id": Mapped[int],
+                         "parent": Mapped[Parent]},
+        __stats__=(Stat("n", _l("Name"), when=CURRENT, by="parent", sensitive="nope"),))
+    findings = run_checks([Parent, model])
+    assert [f.id for f in findings] == ["tongxin.E009"]
+    assert "sensitive 'nope'" in findings[0].message
+
+
 def test_e010_figure_column_not_searchable() -> None:
     model = make("Unsearched", __annotations__={"id": Mapped[int], "name": Mapped[str],
                                                 "on": Mapped[dt.date]},

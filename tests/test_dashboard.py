@@ -180,6 +180,9 @@ def test_monthly_report_workbook(client: FlaskClient, place: Place) -> None:
     assert ("看板低保户", "<5") in [(r[0], r[1]) for r in households]
     june = [r for r in log_sheet if r[0] == "2026-06"]
     assert june and june[-1][1:4] == (3, 9.5, 35)
+    # handing figures out is an export like any other: in the audit log
+    assert sql(client.application, "SELECT COUNT(*) FROM audit_entry WHERE kind = 'export' "
+               "AND username = 'dash_street' AND summary = '月报 2026-06'") >= 1
 
 
 def test_printable_report_has_the_same_figures(client: FlaskClient, place: Place) -> None:
