@@ -10,7 +10,6 @@ from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from typing import Any
 
-from flask import g
 from flask_babel import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
@@ -19,6 +18,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from app import clock
 from app.dashboard import Dashboard, month_label, unit
 from app.stats import Figure
+from app.ui import scope_reason
 
 _BOLD = Font(bold=True)
 _TITLE = Font(bold=True, size=14)
@@ -37,12 +37,6 @@ def workbook(board: Dashboard) -> tuple[io.BytesIO, str]:
     book.save(stream)
     stream.seek(0)
     return stream, f"{_('Monthly report')}-{month_label(board.month)}.xlsx"
-
-
-def scope_line() -> str:
-    """Whose figures these are, in words (e.g. 本街道的记录)."""
-    scope = g.get("tx_scope")
-    return scope.describe() if scope is not None else ""
 
 
 def _headline(sheet: Worksheet, board: Dashboard) -> None:
@@ -94,7 +88,7 @@ def _area(sheet: Worksheet, board: Dashboard, figs: Sequence[Figure]) -> None:
 def _title(sheet: Worksheet, board: Dashboard) -> None:
     sheet.append([_("Tongxin monthly report %(month)s", month=month_label(board.month))])
     sheet.cell(1, 1).font = _TITLE
-    sheet.append([scope_line(), _("Made on %(day)s", day=clock.today().isoformat())])
+    sheet.append([scope_reason(), _("Made on %(day)s", day=clock.today().isoformat())])
     sheet.append([])
 
 
