@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import request
+from flask import g, has_request_context, request
 from flask_appbuilder.security.sqla.manager import SecurityManager
+from flask_appbuilder.security.sqla.models import assoc_permissionview_role
 from flask_jwt_extended import get_current_user, verify_jwt_in_request
 from flask_jwt_extended.exceptions import JWTExtendedException
 from flask_login import current_user
 from jwt.exceptions import PyJWTError
+from sqlalchemy import select
 
 from app import login_guard, passwords, scoping, security_views
 from models.users import TongxinUser
@@ -30,6 +32,33 @@ class TongxinSecurityManager(SecurityManager):
     userstatschartview = security_views.UserStatsChartView
     resetmypasswordview = security_views.ResetMyPasswordView
     resetpasswordview = security_views.ResetPasswordView
+
+    def exist_permission_on_roles(self, view_name: str, permission_name: str,
+                                  role_ids: list[int]) -> bool:
+        """Whether one of ``role_ids`` holds ``permission_name`` on ``view_name``. Inside a
+        request the roles' permissions are read once, in one query, and kept for the rest
+        of the request: a page asks dozens of times (menu, buttons, cards)."""
+        if not has_request_context():
+            return bool(super().exist_permission_on_roles(view_name, permission_name,
+                                                          role_ids))
+        key = tuple(sorted(role_ids))
+        known: dict[tuple[int, ...], frozenset[tuple[str, str]]] = g.setdefault(
+            "tx_permissions", {})
+        if key not in known:
+            known[key] = self._permissions_of(key)
+        return (permission_name, view_name) in known[key]
+
+    def _permissions_of(self, role_ids: tuple[int, ...]) -> frozenset[tuple[str, str]]:
+        """Every (permission, view) pair held by one of ``role_ids``."""
+        link = assoc_permissionview_role
+        pv, perm, view = self.permissionview_model, self.permission_model, self.viewmenu_model
+        rows = self.session.execute(
+            select(perm.name, view.name).select_from(pv)
+            .join(link, link.c.permission_view_id == pv.id)
+            .join(perm, perm.id == pv.permission_id)
+            .join(view, view.id == pv.view_menu_id)
+            .where(link.c.role_id.in_(role_ids)))
+        return frozenset((p, v) for p, v in rows)
 
     def auth_user_db(self, username: str, password: str) -> Any:
         """FAB's password check behind the lockout; every attempt goes to the audit log."""

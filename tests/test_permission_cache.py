@@ -1,0 +1,96 @@
+"""Permissions are read once per request: a list page asks FAB dozens of questions (menu,
+buttons, cards) but runs one permission query; a page's statement count does not grow
+with its page size; a permission taken away counts from the next request on."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from conftest import PASSWORD, bound_user, login
+from flask import Flask
+from sqlalchemy import event, select
+
+from app.extensions import db
+from app.scoping import system
+
+PERMISSION_QUERY = re.compile(r"ab_permission_view", re.I)
+
+
+@contextmanager
+def statements(app: Flask) -> Iterator[list[str]]:
+    """The SQL statements run while the block runs."""
+    seen: list[str] = []
+
+    def note(conn: object, cursor: object, statement: str, *args: object) -> None:
+        seen.append(statement)
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", note)
+    try:
+        yield seen
+    finally:
+        event.remove(engine, "before_cursor_execute", note)
+
+
+def _community_worker(app: Flask) -> None:
+    from models.cobuild import Demand
+    from models.dictionary import DictItem
+    from models.org import Community, PartnerUnit, Street
+
+    with app.app_context(), system():
+        community = db.session.scalar(select(Community).where(Community.name == "缓存社区"))
+        if community is None:  # a dozen demands, each with its category and unit
+            community = Community(name="缓存社区", street=Street(name="缓存街道"))
+            units = [PartnerUnit(name=f"缓存单位{n}", communities=[community]) for n in range(3)]
+            kinds = [DictItem(kind="demand_category", name=f"缓存类别{n}") for n in range(3)]
+            db.session.add_all([Demand(title=f"缓存需求{n}", community=community,
+                                       category=kinds[n % 3], partner_unit=units[n % 3],
+                                       status="claimed") for n in range(12)])
+            db.session.commit()
+        bound_user(app, "cache_comm", "社区工作者", community_id=community.id)
+
+
+def test_a_list_page_reads_permissions_once(app: Flask) -> None:
+    _community_worker(app)
+    client = app.test_client()
+    login(client, "cache_comm", PASSWORD)
+    client.get("/demand/list/")  # warm: FAB builds its menu and forms once per process
+    with statements(app) as seen:
+        assert client.get("/demand/list/").status_code == 200
+    asked = [s for s in seen if PERMISSION_QUERY.search(s)]
+    assert len(asked) == 1, f"{len(asked)} permission queries on one page"
+
+
+def test_statements_do_not_grow_with_the_page_size(app: Flask) -> None:
+    _community_worker(app)
+    client = app.test_client()
+    login(client, "cache_comm", PASSWORD)
+    counts = []
+    for size in (5, 50):
+        client.get(f"/demand/list/?psize_DemandView={size}")
+        with statements(app) as seen:
+            assert client.get(f"/demand/list/?psize_DemandView={size}").status_code == 200
+        counts.append(len(seen))
+    assert counts[0] == counts[1], counts  # 5 rows or 12: no query per row
+
+
+def test_a_permission_taken_away_counts_from_the_next_request(app: Flask) -> None:
+    _community_worker(app)
+    client = app.test_client()
+    login(client, "cache_comm", PASSWORD)
+    assert client.get("/resource/list/").status_code == 200
+    with app.app_context(), system():
+        sm = app.appbuilder.sm
+        role = sm.find_role("社区工作者")
+        held = sm.find_permission_view_menu("can_read", "resource")
+        sm.del_permission_role(role, held)
+    try:
+        assert client.get("/resource/list/").status_code in (302, 403)
+    finally:
+        with app.app_context(), system():
+            sm.add_permission_role(sm.find_role("社区工作者"),
+                                   sm.find_permission_view_menu("can_read", "resource"))
+    assert client.get("/resource/list/").status_code == 200
