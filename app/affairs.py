@@ -44,6 +44,13 @@ def resolve_request(request: ResidentRequest, note: str | None = None,
     request.hours_to_close = Decimal(str(round(max(seconds, 0) / 3600, 1)))
 
 
+def reopen_request(request: ResidentRequest, **_ignored: Any) -> None:
+    """重新办理: the request is no longer resolved (nor counted as such) until it is
+    resolved again."""
+    request.resolved_at = None
+    request.hours_to_close = None
+
+
 def revisit_request(request: ResidentRequest, note: str | None = None,
                     rating: int | None = None, **_ignored: Any) -> None:
     """回访: the resident's satisfaction (1–5) and what they said."""

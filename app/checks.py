@@ -145,6 +145,9 @@ def _stats(model: type[PortalModel]) -> Iterable[Finding]:
             wrong.append(f"sensitive '{stat.sensitive}' is not a column of the by rows")
         if stat.rate_of is not None and stat.rate_of not in keys:
             wrong.append(f"rate_of '{stat.rate_of}' is not a figure of the model")
+        elif stat.rate_of is not None and CURRENT in (stat.when, next(
+                s.when for s in model.__stats__ if s.key == stat.rate_of)):
+            wrong.append("a share (rate_of) needs two figures with dates")
         if keys.count(stat.key) > 1:
             wrong.append("its key is used twice")
         for message in wrong:

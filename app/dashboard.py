@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from flask import current_app, g
+from flask import current_app
 from flask_appbuilder.models.sqla.filters import (
     FilterEqual,
     FilterGreater,
@@ -29,7 +29,7 @@ from sqlalchemy import inspect, select
 import models
 from app import clock, stats
 from app.extensions import db
-from app.scoping import held_by_unit
+from app.scoping import own_units
 from app.stats import Figure, Group, Number
 from models.org import Community
 from models.points import PointsEntry
@@ -66,20 +66,12 @@ def link(figure: Figure, month: dt.date | None, community: int | None = None,
     if community is not None:
         conditions.append(("community", FilterRelationOneToManyEqual, community))
     conditions += [("partner_unit", FilterRelationOneToManyEqual, unit)
-                   for unit in _own_unit(figure)]
+                   for unit in own_units(figure.model)]
     if group is not None and stat.by:
         many = inspect(figure.model).relationships[stat.by].uselist
         conditions.append((stat.by, FilterRelationManyToManyEqual if many
                            else FilterRelationOneToManyEqual, group))
     return filtered_list_url(figure.model, conditions)
-
-
-def _own_unit(figure: Figure) -> list[int]:
-    """The unit whose own rows a unit account's figure counts (``held_by_unit``)."""
-    scope = g.get("tx_scope")
-    if scope is None or scope.level != "unit" or not held_by_unit(figure.model):
-        return []
-    return sorted(scope.unit_ids)
 
 
 # --- what the page shows --------------------------------------------------------------------
@@ -161,7 +153,8 @@ class Dashboard:
             "months": months,
             "counts": lines(False),
             "sums": lines(True),
-            "breakdowns": [{"title": f"{b.figure.stat.label}（{month_label(self.month)}）",
+            "breakdowns": [{"id": chart_id(b.figure),
+                            "title": f"{b.figure.stat.label}（{month_label(self.month)}）",
                             "names": [g.name or _("Not given") for g in b.groups],
                             "data": [None if g.suppressed else _plain(g.value)
                                      for g in b.groups], "urls": b.urls}
@@ -177,6 +170,11 @@ class Dashboard:
                         "data": [r["points"] for r in self.ranking],
                         "urls": [r["url"] for r in self.ranking]},
         }
+
+
+def chart_id(figure: Figure) -> str:
+    """The page element a figure's breakdown chart is drawn in."""
+    return "tx-chart-" + figure.key.replace(".", "-")
 
 
 def month_label(month: dt.date) -> str:
@@ -236,10 +234,9 @@ def _card(figure: Figure, trend: dict[str, list[Number | None]], months: list[dt
                 previous=stats.fmt(previous), last=previous,
                 change=stats.change(current, previous))
     if figure.stat.rate_of and with_rate:
-        whole = trend.get(f"{figure.model.__resource__}.{figure.stat.rate_of}")
-        if whole is not None:
-            card.rate = stats.rate(sum(v or 0 for v in values), sum(v or 0 for v in whole))
-            card.rate_label = str(figure.stat.label)
+        whole = next(s for s in figure.model.__stats__ if s.key == figure.stat.rate_of)
+        card.rate = stats.share(figure, Figure(figure.model, whole), months)
+        card.rate_label = str(figure.stat.rate_label or figure.stat.label)
     return card
 
 
@@ -261,6 +258,8 @@ def _breakdowns(figs: Sequence[Figure], month: dt.date) -> list[Breakdown]:
 
 def _communities(compared: Sequence[Figure], month: dt.date) -> list[CommunityRow]:
     """Each community in scope side by side, when the scope holds more than one."""
+    if not compared:
+        return []
     communities = list(db.session.scalars(select(Community).order_by(Community.name)))
     if len(communities) < 2:
         return []

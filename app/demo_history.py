@@ -21,6 +21,7 @@ from sqlalchemy import select
 from app.clock import today
 from app.extensions import db
 from app.points import post
+from app.stats import last_months
 from models.cobuild import Demand, Project, Review, WorkLog
 from models.dictionary import DictItem
 from models.disputes import Dispute
@@ -62,9 +63,7 @@ def load_history(street: Street) -> int:
         grids = list(db.session.scalars(select(Grid).where(Grid.community_id == community.id)))
         if not units or not grids or not categories:
             continue
-        for back in range(MONTHS, 0, -1):
-            index = first.year * 12 + first.month - 1 - back + 1
-            month = dt.date(index // 12, index % 12 + 1, 1)
+        for month in last_months(first, MONTHS):
             made += _month(rnd, community, units, grids, month, now, categories,
                            request_kinds, dispute_kinds)
     db.session.flush()

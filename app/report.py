@@ -49,8 +49,8 @@ def _headline(sheet: Worksheet, board: Dashboard) -> None:
     for card in board.cards:
         if card.rate is not None:
             sheet.append([])
-            sheet.append([_("%(figure)s as a share, last 12 months",
-                            figure=card.rate_label), "%", card.rate])
+            sheet.append([_("%(rate)s, last 12 months", rate=card.rate_label), "%",
+                          card.rate])
     _widths(sheet, [34, 10, 14, 14, 10])
 
 

@@ -184,14 +184,21 @@ def criteria(scope: Scope) -> list[Any]:
     return opts
 
 
-def held_by_unit(model: type) -> list[Any]:
-    """For a partner unit's account: criteria keeping only the rows its unit holds itself,
-    not those merely shared with it (a published demand open to claim) — what counts as
-    the unit's own work in its figures. Nothing for other accounts."""
+def own_units(model: type) -> tuple[int, ...]:
+    """For a partner unit's account and a unit-keyed ``model``: the unit(s) whose own rows
+    are the account's work — not the rows merely shared with it (a published demand open
+    to claim). Empty for other accounts and models."""
     scope = current_scope()
     if scope is None or scope.level != "unit" or not issubclass(model, UnitKey):
-        return []
-    return [model.partner_unit_id.in_(tuple(sorted(scope.unit_ids)))]
+        return ()
+    return tuple(sorted(scope.unit_ids))
+
+
+def held_by_unit(model: type) -> list[Any]:
+    """Criteria keeping only :func:`own_units`' rows of ``model`` (nothing to add for
+    other accounts): what a unit's figures count."""
+    units = own_units(model)
+    return [model.partner_unit_id.in_(units)] if units else []
 
 
 def _staff_only() -> list[type]:

@@ -16,13 +16,12 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from flask import g
 from flask_babel import to_utc
 from sqlalchemy import DateTime, func, inspect, select
 
 from app import clock
 from app.extensions import db
-from app.scoping import held_by_unit
+from app.scoping import current_scope, held_by_unit
 from models.meta import PortalModel
 from models.stats import MONTH, OVERDUE, SMALL, Stat
 
@@ -58,14 +57,16 @@ def figures(readable: Iterable[type[PortalModel]]) -> list[Figure]:
 # --- months -------------------------------------------------------------------------------
 
 def month_of(value: str | None) -> dt.date:
-    """The first day of the month ``YYYY-MM`` asked for; this month if absent or bad."""
+    """The first day of the month ``YYYY-MM`` asked for; this month if absent, bad or
+    still to come."""
+    this_month = clock.today().replace(day=1)
     try:
         year, month = (int(part) for part in (value or "").split("-"))
         if not 2000 <= year <= 2999:
             raise ValueError(year)
-        return dt.date(year, month, 1)
+        return min(dt.date(year, month, 1), this_month)
     except ValueError:
-        return clock.today().replace(day=1)
+        return this_month
 
 
 def shift(month: dt.date, months: int) -> dt.date:
@@ -93,13 +94,16 @@ def bounds(model: type, column: str, month: dt.date) -> tuple[Any, Any]:
     return utc(month) - dt.timedelta(microseconds=1), utc(following)
 
 
-def criteria(figure: Figure, month: dt.date | None) -> list[Any]:
-    """The figure's criteria for ``month`` (ignored unless the figure is monthly)."""
+def criteria(figure: Figure, month: dt.date | None,
+             last: dt.date | None = None) -> list[Any]:
+    """The figure's criteria for ``month`` — or the months from ``month`` to ``last`` —
+    (ignored unless the figure is monthly)."""
     model, stat = figure.model, figure.stat
     out = [getattr(model, column) == value for column, value in stat.where.items()]
     out += held_by_unit(model)  # a unit's figures are its own work, not what it may claim
     if stat.when == MONTH and month is not None and stat.date:
-        after, before = bounds(model, stat.date, month)
+        after = bounds(model, stat.date, month)[0]
+        before = bounds(model, stat.date, last or month)[1]
         date = getattr(model, stat.date)
         out += [date > after, date < before]
     elif stat.when == OVERDUE and stat.date:
@@ -157,6 +161,18 @@ def value(figure: Figure, month: dt.date | None = None, *extra: Any) -> Number |
     return values([figure], month, *extra)[figure.key]
 
 
+def share(part: Figure, whole: Figure, months: Sequence[dt.date]) -> str:
+    """Of the rows ``whole`` counts over ``months``, the share that ``part`` counts too by
+    the end of the last month: of the demands published in the year, those completed."""
+    where = criteria(whole, months[0], months[-1])
+    base = select(func.count()).select_from(whole.model)
+    date = getattr(part.model, part.stat.date or "")
+    done = [date.is_not(None), date < bounds(part.model, part.stat.date or "", months[-1])[1],
+            *(getattr(part.model, c) == v for c, v in part.stat.where.items())]
+    return rate(db.session.scalar(base.where(*where, *done)),
+                db.session.scalar(base.where(*where)))
+
+
 def series(figs: Sequence[Figure], months: Sequence[dt.date]) -> dict[str, list[Number | None]]:
     """figure key → its value in each of ``months`` (a range query per month and batch:
     index-only scans, no date function per row)."""
@@ -194,7 +210,8 @@ class Group:
 
 
 def breakdown(figure: Figure, month: dt.date | None) -> list[Group]:
-    """The figure per row of its ``by`` relation (most first; rows without one last)."""
+    """The figure per row of its ``by`` relation, most first (sensitive groups by name);
+    rows without one last."""
     stat, model = figure.stat, figure.model
     if not stat.by or stat.median:
         return []
@@ -212,13 +229,15 @@ def breakdown(figure: Figure, month: dt.date | None) -> list[Group]:
         hide = sensitive and suppressed(number)
         groups.append(Group(row[0], row[1] or "", number,
                             f"<{SMALL}" if hide else fmt(number), hide))
+    if flag is not None:  # by name: an order by size would tell what "<5" hides
+        return sorted(groups, key=lambda grp: (grp.id is None, grp.name))
     return sorted(groups, key=lambda grp: (grp.id is None, -grp.value, grp.name))
 
 
 def suppressed(number: Number) -> bool:
     """Whether a count of a sensitive group is too small to show the current viewer: under
     :data:`SMALL`, to anyone but a grid worker (whose scope is the grids holding them)."""
-    scope = g.get("tx_scope")
+    scope = current_scope()
     return number < SMALL and (scope is None or scope.level != "grid")
 
 

@@ -105,7 +105,7 @@ class Demand(UnitKey, GridKey, CommunityKey, StreetKey, AuditMixin, VersionMixin
              by="category"),
         Stat("claimed", _l("Demands claimed"), "claimed_on", unit=_l("items"), by="category"),
         Stat("completed", _l("Demands completed"), "completed_on", unit=_l("items"),
-             by="category", rate_of="published"),
+             by="category", rate_of="published", rate_label=_l("Completion rate")),
     )
     __form_columns__ = ("title", "category", "description", "community", "grid", "source",
                         "urgency", "beneficiaries", "wanted_by")

@@ -55,6 +55,7 @@ REQUEST_FLOW = Workflow(
                    note=NOTE_REQUIRED, effect="app.affairs:resolve_request",
                    style="success"),
         Transition("reopen", _l("Handle again"), ("resolved",), "in_progress", STAFF,
+                   effect="app.affairs:reopen_request",
                    note=NOTE_REQUIRED, style="warning"),
         Transition("revisit", _l("Visit back"), ("resolved",), "closed", STAFF,
                    note=NOTE_OPTIONAL, rating=True, effect="app.affairs:revisit_request",

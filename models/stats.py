@@ -44,9 +44,11 @@ class Stat:
     #: a boolean column of the ``by`` rows marking sensitive groups (低保, 残疾…): their
     #: counts under :data:`SMALL` read "<5" to anyone outside the grid holding them
     sensitive: str | None = None
-    #: the key of another figure of the model: this one is also shown as a share of it
-    #: over the last twelve months (completed ÷ published = completion rate)
+    #: the key of another figure of the model: of the rows that one counts over the last
+    #: twelve months, the share this one counts too (of the demands published, those
+    #: completed), shown under ``rate_label`` (完成率)
     rate_of: str | None = None
+    rate_label: LazyString | None = None
     #: drawn in the twelve-month trend chart
     trend: bool = True
 

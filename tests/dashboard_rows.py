@@ -63,10 +63,13 @@ def seed(app: Flask) -> Place:
             repair = DictItem(kind="demand_category", name="看板维修", active=True)
             protected = HouseholdTag(name="看板低保户", protected=True)
             plain = HouseholdTag(name="看板高龄", protected=False)
-            s.add_all([street, a, b, a1, a2, b1, u1, u2, elderly, repair, protected, plain])
+            disabled = HouseholdTag(name="看板残疾", protected=True)
+            s.add_all([street, a, b, a1, a2, b1, u1, u2, elderly, repair, protected, plain,
+                       disabled])
             s.flush()
             _records(s, dict(a=a, b=b, a1=a1, a2=a2, b1=b1, u1=u1, u2=u2, elderly=elderly,
-                             repair=repair, protected=protected, plain=plain))
+                             repair=repair, protected=protected, plain=plain,
+                             disabled=disabled))
             s.commit()
         a = s.scalar(select(Community).where(Community.name == "看板甲社区"))
         b = s.scalar(select(Community).where(Community.name == "看板乙社区"))
@@ -96,7 +99,7 @@ def _records(s: Any, rows: dict[str, Any]) -> None:
     d = dt.date.fromisoformat
     a, b, a1, a2, b1 = (rows[k] for k in ("a", "b", "a1", "a2", "b1"))
     u1, u2, elderly, repair = (rows[k] for k in ("u1", "u2", "elderly", "repair"))
-    protected, plain = rows["protected"], rows["plain"]
+    protected, plain, disabled = rows["protected"], rows["plain"], rows["disabled"]
     s.add_all([
         Demand(title="看板需求一", community=a, category=elderly, status="published",
                published_on=d("2026-06-03")),
@@ -148,6 +151,7 @@ def _records(s: Any, rows: dict[str, Any]) -> None:
     # households 1 and 4 were last visited long ago: overdue; the others just now
     for n, grid, tags, visited in ((1, a1, [protected], "2026-01-01"), (2, a1, [protected], None),
                                    (3, a1, [protected], None), (4, a2, [plain], "2026-01-01"),
-                                   (5, a2, [plain], None), (6, b1, [protected, plain], None)):
+                                   (5, a2, [plain], None), (6, b1, [protected, plain], None),
+                                   (7, a1, [disabled], None)):
         s.add(Household(grid=grid, building=f"看板{n}栋", room="101", head_name=f"户主{n}",
                         tags=tags, last_visit_on=d(visited) if visited else dt.date.today()))

@@ -290,3 +290,39 @@ def test_init_gives_existing_roles_the_permissions_of_new_views(tmp_path: Path) 
                  sm.find_role(COMMUNITY).permissions}
         assert ("can_read", "demand") in names
         assert ("can_read", "street") not in names
+
+
+def test_upgrade_fills_the_days_demands_reached_their_states(portal: Callable[[], Flask],
+                                                             engine: Engine) -> None:
+    """The dashboard's migration dates each demand from its timeline, in Beijing time
+    (published at 01:00 on 1 November is November's), also when it has been closed since;
+    without a timeline entry, the day it was last changed."""
+    from flask_migrate import upgrade
+
+    from app import MIGRATIONS
+
+    application = portal()
+    with application.app_context():
+        upgrade(directory=str(MIGRATIONS), revision="c7a1d1700003")
+    demand = ("INSERT INTO demand (id, title, source, urgency, status, created_on, changed_on,"
+              " version) VALUES (:id, '迁移需求', 'visit', 'normal', :status, :at, :at, 1)")
+    change = ("INSERT INTO state_change (resource, record_id, transition, transition_label,"
+              " to_state, to_label, at) VALUES ('demand', :id, :name, :name, :to, :to, :at)")
+    with engine.begin() as conn:
+        for pk, status in ((1, "claimed"), (2, "closed"), (3, "completed")):
+            conn.execute(text(demand), {"id": pk, "status": status, "at": "2026-11-20 03:00:00"})
+        conn.execute(text(change), {"id": 1, "name": "publish", "to": "published",
+                                    "at": "2026-10-31 17:00:00"})  # 01:00 Beijing, 1 Nov
+        conn.execute(text(change), {"id": 1, "name": "claim", "to": "claimed",
+                                    "at": "2026-11-02 02:00:00"})
+        conn.execute(text(change), {"id": 2, "name": "publish", "to": "published",
+                                    "at": "2026-11-05 02:00:00"})
+    with application.app_context():
+        upgrade(directory=str(MIGRATIONS))
+    with engine.connect() as conn:
+        days = {row[0]: tuple(str(d)[:10] if d else None for d in row[1:]) for row in
+                conn.execute(text("SELECT id, published_on, claimed_on, completed_on "
+                                  "FROM demand ORDER BY id"))}
+    assert days == {1: ("2026-11-01", "2026-11-02", None),
+                    2: ("2026-11-05", None, None),
+                    3: ("2026-11-20", "2026-11-20", "2026-11-20")}

@@ -86,10 +86,10 @@ def test_last_month_and_change_are_shown(client: FlaskClient, place: Place) -> N
     card = re.search(r'data-figure="demand.published".*?</div>\s*</div>\s*</div>', html, re.S)
     assert card is not None
     assert re.search(r"上月\s*1\s*<span[^>]*>\+2</span>", card.group(0)), card.group(0)
-    rate = re.search(r'data-figure="demand.completed".*?tx-rate">[^<]*<strong>([^<]+)',
+    rate = re.search(r'data-figure="demand.completed".*?tx-rate">([^<]*)<strong>([^<]+)',
                      html, re.S)
-    # completed ÷ published over the twelve months to June: (2) ÷ (3 + 1)
-    assert rate is not None and rate.group(1) == "50.0%"
+    # of the 4 demands published in the twelve months to June, 2 were completed by its end
+    assert rate is not None and rate.groups() == ("近12个月完成率 ", "50.0%")
 
 
 def test_unit_dashboard_counts_only_its_own_rows(client: FlaskClient, place: Place) -> None:
@@ -127,7 +127,11 @@ def test_small_sensitive_counts_read_less_than_five_outside_the_grid(
 
     community = groups(page(client, "dash_comm"))
     assert community["看板低保户"] == "<5"  # 3 households of a sensitive group
+    assert community["看板残疾"] == "<5"  # and 1 of another
     assert community["看板高龄"] == "2"  # not a sensitive group: shown as it is
+    # in name order: ordered by size, 低保户 (3) before 高龄 (2) before 残疾 (1) would
+    # tell what "<5" hides
+    assert list(community) == sorted(community), list(community)
     street = groups(page(app.test_client(), "dash_street"))
     assert street["看板低保户"] == "<5" and street["看板高龄"] == "3"
     grid = groups(page(app.test_client(), "dash_grid"))
@@ -223,3 +227,25 @@ def test_home_page_shows_this_month_at_a_glance(client: FlaskClient, place: Plac
     assert "本月概况" in html and 'href="/dashboard/"' in html
     assert 'data-figure="demand.published"' in html
     assert STREET not in html  # nothing of the street beyond the user's community
+
+
+def test_a_request_handled_again_is_no_longer_resolved(app: Flask, client: FlaskClient,
+                                                       place: Place) -> None:
+    from dashboard_rows import local
+
+    from app.scoping import system
+    from models.org import Grid
+    from models.requests import ResidentRequest
+
+    with app.app_context(), system():
+        request = ResidentRequest(subject="看板重办诉求", grid=db.session.get(Grid, place.b1),
+                                  received_at=local("2026-03-02", 9),
+                                  resolved_at=local("2026-03-03", 9), status="resolved")
+        db.session.add(request)
+        db.session.commit()
+        pk = request.id
+    march = "/dashboard/?month=2026-03"
+    assert figures(page(client, "dash_street", march))["residentrequest.resolved"] == "1"
+    resp = client.post(f"/api/v1/residentrequest/{pk}/reopen", json={"note": "居民不满意"})
+    assert resp.status_code == 200, resp.get_data(as_text=True)
+    assert figures(client.get(march).get_data(as_text=True))["residentrequest.resolved"] == "0"

@@ -36,8 +36,9 @@ class DashboardView(BaseView):
     def index(self) -> Any:
         month = stats.month_of(request.args.get("month"))
         board = dashboard.build(month)
-        this_month = clock.today().replace(day=1)
-        months = stats.last_months(max(this_month, month), CHOICE_MONTHS)[::-1]
+        months = stats.last_months(clock.today().replace(day=1), CHOICE_MONTHS)[::-1]
+        if month not in months:  # an older month asked for by its address
+            months.append(month)
         return self.render_template("tongxin/dashboard.html", board=board, months=months,
                                     charts=board.chart_data(), title=_("Dashboard"))
 
@@ -69,5 +70,6 @@ def register_dashboard(app: Flask, appbuilder: AppBuilder) -> None:
     appbuilder.add_view(DashboardView(), MENU_NAME, icon="fa-chart-bar",
                         label=_l("Dashboard"))
     app.jinja_env.globals["tx_figure"] = stats.fmt
+    app.jinja_env.globals["tx_chart_id"] = dashboard.chart_id
     VIEW_LABELS.setdefault(PERMISSION_VIEW, _l("Dashboard"))
     VIEW_LABELS.setdefault(MENU_NAME, _l("Dashboard"))

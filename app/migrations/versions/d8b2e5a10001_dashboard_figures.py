@@ -6,8 +6,9 @@ Revises: c7a1d1700003
 Create Date: 2026-12-04 17:00:00
 
 The new date columns of ``demand`` are filled from the timeline (``state_change``): the
-first time each demand reached the state. A demand that is past a state without a
-timeline entry for it (e.g. loaded by a script) takes the day it was last changed.
+day (in the portal's time zone) each demand first reached the state. A demand that is
+past a state without a timeline entry for it (e.g. loaded by a script) takes the day it
+was last changed.
 """
 from alembic import op
 import sqlalchemy as sa
@@ -39,16 +40,20 @@ def upgrade():
             batch_op.add_column(sa.Column(column, sa.Date(), nullable=True))
             batch_op.create_index(f'ix_demand_{column}', [column], unique=False)
     sqlite = op.get_bind().dialect.name == 'sqlite'
+    minutes = _offset_minutes()
 
-    def day(value):
-        return f"date({value})" if sqlite else f"CAST({value} AS DATE)"
+    def day(value):  # the portal's day of a UTC moment, as the workflow stamps it
+        if sqlite:
+            return f"date({value}, '{minutes:+d} minutes')"
+        return f"CAST({value} + INTERVAL '{minutes} minutes' AS DATE)"
 
     for column, (state, past) in STAMPS.items():
-        states = ', '.join(f"'{s}'" for s in past)
+        # from the timeline, whatever the state now (a published demand may be closed since)
         op.execute(
             f"UPDATE demand SET {column} = (SELECT {day('MIN(sc.at)')} FROM state_change sc "
             f"WHERE sc.resource = 'demand' AND sc.record_id = demand.id "
-            f"AND sc.to_state = '{state}') WHERE status IN ({states})")
+            f"AND sc.to_state = '{state}')")
+        states = ', '.join(f"'{s}'" for s in past)
         op.execute(f"UPDATE demand SET {column} = {day('changed_on')} "
                    f"WHERE {column} IS NULL AND status IN ({states})")
     for table, column in INDEXED_DATES:
@@ -59,6 +64,18 @@ def upgrade():
             batch_op.create_index(f'ix_work_log_{key}_month',
                                   [f'{key}_id', 'work_date', 'status', *others, 'hours',
                                    'beneficiaries'], unique=False)
+
+
+def _offset_minutes():
+    """The portal's time zone (Asia/Shanghai unless configured) as minutes east of UTC."""
+    import datetime as dt
+    from zoneinfo import ZoneInfo
+
+    from flask import current_app, has_app_context
+
+    name = current_app.config.get('BABEL_DEFAULT_TIMEZONE') if has_app_context() else None
+    offset = dt.datetime.now(ZoneInfo(name or 'Asia/Shanghai')).utcoffset()
+    return int(offset.total_seconds() // 60) if offset else 0
 
 
 def downgrade():

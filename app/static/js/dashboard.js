@@ -72,8 +72,8 @@
 
   trend("tx-chart-counts", data.counts, "line");
   trend("tx-chart-sums", data.sums, "bar");
-  data.breakdowns.forEach(function (b, i) {
-    bars("tx-chart-breakdown-" + i, b.names, [{ name: b.title, data: b.data, urls: b.urls }], true);
+  data.breakdowns.forEach(function (b) {
+    bars(b.id, b.names, [{ name: b.title, data: b.data, urls: b.urls }], true);
   });
   bars("tx-chart-communities", data.communities.names, data.communities.series, false);
   bars("tx-chart-ranking", data.ranking.names,
