@@ -72,8 +72,8 @@ def phase_export(url: str, instance: str, rows: int) -> dict[str, Any]:
     from app.extensions import db
     from app.scoping import system
     from models.cobuild import Demand
-    from views.base import PortalInterface
     from views.generator import describe
+    from views.interface import PortalInterface
 
     app = _app(url, instance)
     with app.app_context(), app.test_request_context(), system():

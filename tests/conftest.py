@@ -5,13 +5,16 @@ from __future__ import annotations
 
 import os
 import re
+import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy import create_engine, make_url, text
 
 from app import create_app
 from app.bootstrap import ensure_admin, init_database, wipe_postgres_schema
@@ -59,6 +62,27 @@ def no_full_number_shown_to_units_or_grid_workers() -> Iterator[None]:
     """Fails the run when any response scanned by :func:`watch_personal_data` leaked."""
     yield
     assert not LEAKS, "full personal numbers shown:\n" + "\n".join(LEAKS)
+
+
+@contextmanager
+def throwaway_database(folder: Path) -> Iterator[str]:
+    """URL of an empty database of one test or module: a SQLite file in ``folder``, or,
+    when ``DATABASE_URL`` names a PostgreSQL server, a database made on that server and
+    dropped afterwards (the session fixtures keep the shared test database to themselves)."""
+    url = os.environ.get("DATABASE_URL", "")
+    if not url.startswith("postgresql"):
+        yield f"sqlite:///{folder / 'own.db'}"
+        return
+    name = f"tongxin_own_{uuid.uuid4().hex[:12]}"
+    server = create_engine(url, isolation_level="AUTOCOMMIT")
+    with server.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield make_url(url).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with server.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        server.dispose()
 
 
 @pytest.fixture(scope="session")

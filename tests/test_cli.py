@@ -7,17 +7,15 @@ on that server (the session fixtures keep the shared test database to themselves
 
 from __future__ import annotations
 
-import os
 import re
-import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
-from conftest import csrf_token
+from conftest import csrf_token, throwaway_database
 from flask import Flask
-from sqlalchemy import create_engine, inspect, make_url, text
+from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.engine import Engine
 
 from app import create_app
@@ -37,20 +35,8 @@ ORG_TABLES = ("street", "community", "grid", "partner_unit", "partner_unit_commu
 @pytest.fixture
 def cli_db(tmp_path: Path) -> Iterator[str]:
     """URL of an empty database of this test only."""
-    url = os.environ.get("DATABASE_URL", "")
-    if not url.startswith("postgresql"):
-        yield f"sqlite:///{tmp_path / 'cli.db'}"
-        return
-    name = f"tongxin_cli_{uuid.uuid4().hex[:12]}"
-    server = create_engine(url, isolation_level="AUTOCOMMIT")
-    with server.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield make_url(url).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with server.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        server.dispose()
+    with throwaway_database(tmp_path) as url:
+        yield url
 
 
 @pytest.fixture

@@ -31,7 +31,7 @@ from models.org import Community, Grid, PartnerUnit, Street
 from models.recycle import RecycleItem, recycle_snapshot
 from models.residents import Household, HouseholdTag, Member, Visit, household_tags
 from models.workflow import StateChange
-from views.base import PortalInterface
+from views.interface import PortalInterface
 
 ID_NUMBER = "11010519491231002X"
 PHONE = "13912345678"

@@ -13,13 +13,10 @@ from flask import abort, flash, g, redirect, request
 from flask_appbuilder import ModelRestApi, ModelView
 from flask_appbuilder import expose as expose_page
 from flask_appbuilder.api import expose, safe
-from flask_appbuilder.exceptions import DatabaseException
-from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_appbuilder.security.decorators import permission_name, protect
 from flask_babel import gettext as _
 from marshmallow import ValidationError
 from sqlalchemy import String, cast, inspect, or_, select
-from sqlalchemy.exc import SQLAlchemyError
 from wtforms import HiddenField
 
 from app import personal, recycle
@@ -27,7 +24,6 @@ from app.integrity import (
     EditConflict,
     UserFacingError,
     check_version,
-    friendly_db_error,
     unique_conflicts,
 )
 from app.scoping import ScopeViolation
@@ -35,37 +31,6 @@ from app.workflow import check_editable
 from views.api_messages import translate_errors
 
 CHOICES_PAGE = 20
-
-
-class PortalInterface(SQLAInterface):
-    """FAB's SQLAlchemy interface, raising :class:`UserFacingError` on database failures."""
-
-    def add(self, item: Any, commit: bool = True) -> None:
-        try:
-            super().add(item, commit)
-        except SQLAlchemyError as err:
-            raise friendly_db_error(err) from None
-
-    def edit(self, item: Any, commit: bool = True) -> None:
-        try:
-            super().edit(item, commit)
-        except DatabaseException as err:
-            raise friendly_db_error(err.__cause__ or SQLAlchemyError()) from None
-
-    def delete(self, item: Any, commit: bool = True) -> None:
-        """Move ``item`` into the recycle bin (``app.recycle``); a refused delete leaves
-        nothing behind."""
-        self.delete_all([item], commit)
-
-    def delete_all(self, items: list[Any], commit: bool = True) -> None:
-        try:
-            for item in items:
-                recycle.discard(self.session, item)
-            if commit:
-                self.session.commit()
-        except SQLAlchemyError as err:
-            self.session.rollback()
-            raise friendly_db_error(err) from None
 
 
 class PortalModelView(ModelView):

@@ -27,10 +27,11 @@ from app.clock import today
 from app.personal import error as personal_error
 from app.personal import mask, sensitive_columns
 from models.meta import MENU_GROUPS, PortalModel
-from views.base import PortalInterface, PortalModelApi, PortalModelView
+from views.base import PortalModelApi, PortalModelView
 from views.excel import ExcelApiMixin, ExcelViewMixin
 from views.excel_import import ImportViewMixin
 from views.fields import ChoiceField, LocalDateTimeField, RemoteSelectField
+from views.interface import PortalInterface
 from views.permissions import METHOD_PERMISSIONS, READ
 from views.workflow import WorkflowApiMixin, WorkflowViewMixin
 
@@ -217,7 +218,8 @@ def build_view(spec: ModelSpec) -> type[PortalModelView]:
     }}
     attrs: dict[str, Any] = {
         "tx_spec": spec,
-        "datamodel": PortalInterface(model),
+        "datamodel": PortalInterface(model, list_relations=[
+            c for c in model.__list_columns__ if c in spec.relations]),
         "route_base": f"/{spec.resource}",
         "class_permission_name": spec.resource,
         "method_permission_name": METHOD_PERMISSIONS,
