@@ -112,7 +112,7 @@ class Demand(UnitKey, GridKey, CommunityKey, StreetKey, AuditMixin, VersionMixin
     __scope_keys__ = ("street_id", "community_id", "grid_id", "partner_unit_id")
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    title: Mapped[str] = mapped_column(String(120), info=col(_l("Title")))
+    title: Mapped[str] = mapped_column(String(120), info=col(_l("Title"), fulltext=True))
     category_id: Mapped[int | None] = mapped_column(ForeignKey("dict_item.id"), index=True,
                                                     info=col(_l("Category")))
     category: Mapped[DictItem | None] = _category()
@@ -224,7 +224,7 @@ class Project(UnitKey, CommunityKey, StreetKey, AuditMixin, VersionMixin, Portal
     __scope_keys__ = ("street_id", "community_id", "partner_unit_id")
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(String(120), info=col(_l("Name")))
+    name: Mapped[str] = mapped_column(String(120), info=col(_l("Name"), fulltext=True))
     demand_id: Mapped[int | None] = mapped_column(ForeignKey("demand.id"), index=True,
                                                   info=col(_l("Demand")))
     demand: Mapped[Demand | None] = relationship(info=col(_l("Demand")))
@@ -254,7 +254,8 @@ class WorkLog(UnitKey, CommunityKey, StreetKey, AuditMixin, VersionMixin, Portal
     __scope_parent__ = "project"
     __list_columns__ = ("work_date", "summary", "project", "partner_unit", "hours",
                         "beneficiaries", "status")
-    __search_columns__ = ("project", "partner_unit", "community", "status", "work_date")
+    __search_columns__ = ("summary", "project", "partner_unit", "community", "status",
+                          "work_date")
     __stats__ = (
         Stat("logs", _l("Approved work logs"), "work_date", where={"status": "approved"},
              unit=_l("logs")),
@@ -284,7 +285,7 @@ class WorkLog(UnitKey, CommunityKey, StreetKey, AuditMixin, VersionMixin, Portal
     people_sent: Mapped[int] = mapped_column(Integer, default=1, info=col(_l("People sent")))
     beneficiaries: Mapped[int] = mapped_column(Integer, default=0,
                                                info=col(_l("Beneficiaries served")))
-    summary: Mapped[str] = mapped_column(String(120), info=col(_l("Summary")))
+    summary: Mapped[str] = mapped_column(String(120), info=col(_l("Summary"), fulltext=True))
     content: Mapped[str | None] = mapped_column(Text, info=col(_l("What was done")))
     status: Mapped[str] = mapped_column(String(20), default="pending", index=True,
                                         info=col(_l("Status"), choices=LOG_FLOW.states))

@@ -61,7 +61,7 @@ class Dispute(GridKey, CommunityKey, StreetKey, AuditMixin, VersionMixin, Portal
     __scope_keys__ = ("street_id", "community_id", "grid_id")
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    title: Mapped[str] = mapped_column(String(120), info=col(_l("Summary")))
+    title: Mapped[str] = mapped_column(String(120), info=col(_l("Summary"), fulltext=True))
     kind_id: Mapped[int | None] = mapped_column(ForeignKey("dict_item.id"), index=True,
                                                 info=col(_l("Type of dispute")))
     kind: Mapped[DictItem | None] = relationship(

@@ -30,7 +30,9 @@ MENU_GROUPS: dict[str, LazyString] = {
 
 def col(label: LazyString, *, sensitive: str | None = None, **extra: Any) -> dict[str, Any]:
     """Build a column's ``info`` dict: its label and flags. ``sensitive`` names the kind of
-    personal data ("phone", "id_number"): validated everywhere, masked unless revealed."""
+    personal data ("phone", "id_number"): validated everywhere, masked unless revealed.
+    ``fulltext=True``: the search "contains" goes through a trigram index (``views.search``;
+    the index itself is made by a migration)."""
     info: dict[str, Any] = {"label": label, "sensitive": sensitive}
     info.update(extra)
     return info

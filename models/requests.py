@@ -95,7 +95,8 @@ class ResidentRequest(UnitKey, GridKey, CommunityKey, StreetKey, AuditMixin, Ver
     __scope_keys__ = ("street_id", "community_id", "grid_id", "partner_unit_id")
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    subject: Mapped[str] = mapped_column(String(120), info=col(_l("Subject")))
+    subject: Mapped[str] = mapped_column(String(120),
+                                         info=col(_l("Subject"), fulltext=True))
     content: Mapped[str | None] = mapped_column(Text, info=col(_l("What the resident asks")))
     source: Mapped[str] = mapped_column(String(20), default="walk_in",
                                         info=col(_l("Source"), choices=REQUEST_SOURCES))

@@ -69,7 +69,7 @@ class MicroWish(UnitKey, GridKey, CommunityKey, StreetKey, AuditMixin, VersionMi
     __scope_keys__ = ("street_id", "community_id", "grid_id", "partner_unit_id")
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    title: Mapped[str] = mapped_column(String(120), info=col(_l("Wish")))
+    title: Mapped[str] = mapped_column(String(120), info=col(_l("Wish"), fulltext=True))
     story: Mapped[str | None] = mapped_column(Text, info=col(_l("Background")))
     wisher: Mapped[str] = mapped_column(String(50), info=col(_l("Wished by")))
     wisher_phone: Mapped[str | None] = mapped_column(

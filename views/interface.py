@@ -15,11 +15,14 @@ from sqlalchemy.orm import selectinload
 
 from app import recycle
 from app.integrity import friendly_db_error
+from views.search import PortalFilterConverter
 
 
 class PortalInterface(SQLAInterface):
     """FAB's SQLAlchemy interface, raising :class:`UserFacingError` on database failures;
     a list page loads the relations it shows with its rows (no query per row)."""
+
+    filter_converter_class = PortalFilterConverter
 
     def __init__(self, obj: type, session: Any = None,
                  list_relations: Sequence[str] = ()) -> None:
