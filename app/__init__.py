@@ -77,6 +77,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     @app.before_request
     def _remember_actor() -> None:
         """Who writes, and which rows they may see: resolved once per request."""
+        g.pop("tx_permissions", None)  # permissions are read afresh for each request
         user = app.appbuilder.sm.request_user()
         g.tongxin_user_id = user.id if user is not None else None
         g.tx_view_as = view_as.viewed_user(app)

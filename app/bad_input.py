@@ -79,7 +79,10 @@ def _is_id(value: Any) -> bool:
 
 def _bad_value(search: Any, value: Any) -> bool:
     """A search value its operation cannot use: a related record named by anything but
-    an id (FAB looks it up as it is), or several values where one is expected."""
+    an id (FAB looks it up as it is), several values where one is expected, or text with
+    a NUL character (no database stores one)."""
+    if isinstance(value, str) and "\x00" in value:
+        return True
     if isinstance(search, FilterRelation):
         return not all(_is_id(v) for v in (value if isinstance(value, list) else [value]))
     return isinstance(value, list | dict) and search.arg_name not in _MANY

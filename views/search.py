@@ -13,7 +13,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_appbuilder.models.sqla.filters import FilterContains, SQLAFilterConverter
+from flask_appbuilder.models.sqla.filters import (
+    FilterContains,
+    SQLAFilterConverter,
+    get_field_setup_query,
+)
 from sqlalchemy import bindparam, inspect, literal_column, select, table, text
 
 #: the shortest word a trigram index can look up
@@ -33,12 +37,16 @@ def fts_table(table_name: str, column: str) -> str:
 
 class FilterSubstring(FilterContains):
     """包含 on a ``fulltext`` column: FTS5 on SQLite for words of three characters or more;
-    otherwise FAB's ``ILIKE`` (served by the ``pg_trgm`` index on PostgreSQL)."""
+    otherwise ``ILIKE`` (served by the ``pg_trgm`` index on PostgreSQL). Both look up the
+    words as typed, without the spaces around them; ``%`` and ``_`` are plain characters."""
 
     def apply(self, query: Any, value: Any) -> Any:
         word = str(value or "").strip()
         if len(word) < TRIGRAM or query.session.get_bind().dialect.name != "sqlite":
-            return super().apply(query, value)
+            # the same words as the index looks up: % and _ are characters, not wildcards
+            query, field = get_field_setup_query(query, self.model, self.column_name)
+            literal = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+            return query.filter(field.ilike(f"%{literal}%", escape="\\"))
         name = fts_table(self.model.__tablename__, self.column_name)
         phrase = '"' + word.replace('"', '""') + '"'  # the word as it is, not FTS syntax
         found = select(literal_column("rowid")).select_from(table(name)).where(

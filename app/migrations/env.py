@@ -66,6 +66,17 @@ def run_migrations_offline():
         context.run_migrations()
 
 
+def include_object(obj, name, type_, reflected, compare_to):
+    """Leave the search indexes out of autogenerate (migration e1f0c3a20001 makes them;
+    the models do not declare them): the FTS5 tables of SQLite and their shadow tables,
+    and the pg_trgm indexes of PostgreSQL. Otherwise a new migration would drop them."""
+    if reflected and compare_to is None and name and (
+            (type_ == "table" and "_fts" in name) or
+            (type_ == "index" and name.endswith("_trgm"))):
+        return False
+    return True
+
+
 def run_migrations_online():
     """Run migrations in 'online' mode.
 
@@ -87,6 +98,7 @@ def run_migrations_online():
     conf_args = current_app.extensions['migrate'].configure_args
     if conf_args.get("process_revision_directives") is None:
         conf_args["process_revision_directives"] = process_revision_directives
+    conf_args.setdefault("include_object", include_object)
 
     connectable = get_engine()
 

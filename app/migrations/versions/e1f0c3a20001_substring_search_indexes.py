@@ -10,7 +10,8 @@ the trigram tokenizer, filled now and kept current by three triggers on the tabl
 later migration that rebuilds one of these tables (``batch_alter_table`` copies it) must
 run ``sqlite_search(table, column)`` again, or the triggers are gone. On PostgreSQL the
 ``pg_trgm`` extension (trusted: the database owner may create it) and a GIN index per
-column; CJK text gets trigrams when the database's LC_CTYPE is a UTF-8 one.
+column; CJK text gets trigrams when the database's LC_CTYPE is a UTF-8 one. The models
+do not declare these objects: ``env.py`` keeps autogenerate from dropping them.
 """
 from alembic import op
 
