@@ -156,11 +156,6 @@ def values(figs: Iterable[Figure], month: dt.date | None = None,
     return out
 
 
-def value(figure: Figure, month: dt.date | None = None, *extra: Any) -> Number | None:
-    """One figure for ``month`` inside the current scope."""
-    return values([figure], month, *extra)[figure.key]
-
-
 def share(part: Figure, whole: Figure, months: Sequence[dt.date]) -> str:
     """Of the rows ``whole`` counts over ``months``, the share that ``part`` counts too by
     the end of the last month: of the demands published in the year, those completed."""
