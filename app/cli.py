@@ -89,15 +89,16 @@ def demo() -> None:
 @main.command(help="启动门户 / serve the portal")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
-@click.option("--workers", default=2, show_default=True, type=int)
+@click.option("--workers", default=int(os.environ.get("TONGXIN_WORKERS", "2")),
+              show_default=True, type=int)
 def run(host: str, port: int, workers: int) -> None:
     _app()  # fail early, with a clear message, on a bad configuration
     click.echo(f"同心门户已启动 / Tongxin is running: http://{host}:{port}/")
     gunicorn = shutil.which("gunicorn", path=os.path.dirname(sys.executable)) or shutil.which(
         "gunicorn")
     if gunicorn:
-        cmd = [gunicorn, "-w", str(workers), "-b", f"{host}:{port}", "--access-logfile", "-",
-               "app:create_app()"]
+        cmd = [gunicorn, "-c", "python:app.gunicorn_conf", "-w", str(workers),
+               "-b", f"{host}:{port}"]
         raise SystemExit(subprocess.call(cmd))
     from app import create_app
 

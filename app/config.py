@@ -42,10 +42,13 @@ class Defaults:
     login_rate_per_minute: int = 0  # TONGXIN_LOGIN_RATE_PER_MINUTE; 0: 20 (test mode 10000)
     idle_minutes: int = 30  # TONGXIN_IDLE_MINUTES: a session unused this long ends
     session_hours: int = 12  # TONGXIN_SESSION_HOURS: a session ends this long after login
+    db_pool_size: int = 10  # TONGXIN_DB_POOL_SIZE: PostgreSQL connections kept per worker
+    db_pool_overflow: int = 20  # TONGXIN_DB_POOL_OVERFLOW: extra connections in a burst
 
 
 _INTEGERS = ("page_size", "max_upload", "recycle_days", "proxy_count",
-             "login_rate_per_minute", "idle_minutes", "session_hours")
+             "login_rate_per_minute", "idle_minutes", "session_hours", "db_pool_size",
+             "db_pool_overflow")
 
 
 def _from_env() -> dict[str, Any]:
@@ -66,6 +69,8 @@ def _from_env() -> dict[str, Any]:
         ("login_rate_per_minute", "TONGXIN_LOGIN_RATE_PER_MINUTE"),
         ("idle_minutes", "TONGXIN_IDLE_MINUTES"),
         ("session_hours", "TONGXIN_SESSION_HOURS"),
+        ("db_pool_size", "TONGXIN_DB_POOL_SIZE"),
+        ("db_pool_overflow", "TONGXIN_DB_POOL_OVERFLOW"),
     ):
         if env.get(name):
             out[field] = int(env[name]) if field in _INTEGERS else env[name]
@@ -82,13 +87,18 @@ def _demo_secret(instance: Path) -> str:
     return path.read_text().strip()
 
 
-def engine_options(db_url: str) -> dict[str, Any]:
+def engine_options(db_url: str, pool_size: int = 10, pool_overflow: int = 20
+                   ) -> dict[str, Any]:
     """Pool settings: a dead connection is replaced before use, and a server that does
     not answer is given up on within seconds (the portal then answers 503 and recovers by
     itself once the database is back). SQLite's settings are in ``app.extensions``."""
     options: dict[str, Any] = {"pool_pre_ping": True}
     if db_url.startswith("postgresql"):
         options["connect_args"] = {"connect_timeout": 3}
+        # a connection for every thread of a worker (gunicorn.conf.py: 4) and room for
+        # bursts; 2 workers x 30 stay well under PostgreSQL's default of 100 connections
+        options["pool_size"], options["max_overflow"] = pool_size, pool_overflow
+        options["pool_timeout"] = 10  # then 503 "try again", not a hung request
     return options
 
 
@@ -129,7 +139,8 @@ def build(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         "SECRET_KEY": secret,
         "SQLALCHEMY_DATABASE_URI": db_url,
         "SQLALCHEMY_TRACK_MODIFICATIONS": False,
-        "SQLALCHEMY_ENGINE_OPTIONS": engine_options(db_url),
+        "SQLALCHEMY_ENGINE_OPTIONS": engine_options(db_url, settings["db_pool_size"],
+                                                    settings["db_pool_overflow"]),
         "APP_NAME": "同心",
         "APP_ICON": "",
         "AUTH_TYPE": AUTH_DB,
