@@ -18,7 +18,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from flask import Flask, abort, current_app, g, request
+from flask import Flask, abort, current_app, g, jsonify, request
 from flask_appbuilder import AppBuilder, BaseView, expose, has_access
 from flask_appbuilder.models.sqla.filters import FilterEqual
 from flask_babel import LazyString, format_date
@@ -277,15 +277,16 @@ def summary(first_rows: int = FIRST_ROWS) -> Summary:
     return Summary(entries)
 
 
-def badge(menu_name: str) -> int | None:
-    """The navbar badge of menu entry ``menu_name``: the total to-do count, if any."""
+def badge(menu_name: str) -> int | str | None:
+    """The navbar badge of menu entry ``menu_name``: the total to-do count when this
+    request has counted already (the to-do and home pages), else ``"later"``: the page's
+    script asks ``/todo/count`` once the page is shown, so no page waits for the
+    counts of every kind; ``None`` for other entries or nothing to do."""
     if menu_name != MENU_NAME or not current_user.is_authenticated:
         return None
-    try:
-        total = sum(counts().values())
-    except SQLAlchemyError:  # e.g. on the error page of a failed transaction
-        log.exception("to-do counts failed")
-        return None
+    if g.get(CACHE_KEY) is None:
+        return "later"
+    total = sum(counts().values())
     return total or None
 
 
@@ -297,13 +298,27 @@ class TodoView(BaseView):
     route_base = "/todo"
     default_view = "index"
     class_permission_name = PERMISSION_VIEW
-    method_permission_name = {"index": READ, "kind": READ}
+    method_permission_name = {"index": READ, "kind": READ, "count": READ}
 
     @expose("/")
     @has_access
     def index(self) -> Any:
         return self.render_template("tongxin/todo.html", todo=summary(), home=False,
                                     title=_("My to-do"))
+
+    @expose("/count")
+    @has_access
+    def count(self) -> Any:
+        """The navbar badge as JSON: ``{"count": n, "title": "…"}``."""
+        try:
+            total = sum(counts().values())
+        except SQLAlchemyError:
+            log.exception("to-do counts failed")
+            total = 0
+        response = jsonify(count=total,
+                           title=_("%(count)s items waiting for you", count=total))
+        response.headers["Cache-Control"] = "no-store"
+        return response
 
     @expose("/<key>/")
     @has_access

@@ -212,11 +212,20 @@ def test_counts_follow_the_workflow(app: Flask, world: World) -> None:
 
 
 def test_badge_in_the_menu_on_every_page(app: Flask, world: World) -> None:
+    """Pages that count the to-do anyway show the number; the others show an empty badge
+    that the page's script fills from ``/todo/count`` (the same number)."""
     client = _client(app, "todo_unit1")
-    for url in ("/", "/demand/list/", "/todo/projects_without_log/"):
+    for url in ("/", "/todo/projects_without_log/"):
         html = client.get(url).get_data(as_text=True)
         assert BADGE.findall(html) == ["3"], url
         assert 'href="/todo/"' in html, url
+    listing = client.get("/demand/list/").get_data(as_text=True)
+    assert 'data-tx-todo-count="/todo/count"' in listing and 'href="/todo/"' in listing
+    assert not BADGE.findall(listing)
+    counted = client.get("/todo/count")
+    assert counted.get_json() == {"count": 3, "title": "3 项待办"}
+    assert counted.headers["Cache-Control"] == "no-store"
+    assert app.test_client().get("/todo/count").status_code in (302, 401)  # logged out
 
 
 def test_home_page_starts_with_the_todo(app: Flask, world: World) -> None:

@@ -15,6 +15,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+from playwright.sync_api import expect
 
 from .conftest import Seed
 from .test_partner_unit import LIST_TABLE, choose_remote, log_in, unique_han
@@ -119,6 +120,11 @@ def test_demand_claim_log_review_cycle(page: Any, seed: Seed, output_dir: Path) 
         "the home page after login starts with the to-do list"
     page.goto("/todo/")
     assert page.locator(".tx-todo-badge").count() == 1
+    counted = page.locator(".tx-todo-badge").inner_text()
+    page.goto("/demand/list/")  # a page that leaves the count to its script
+    expect(page.locator(".tx-todo-badge")).to_have_text(counted)
+    expect(page.locator(".tx-todo-badge")).to_be_visible()
+    page.goto("/todo/")
     page.locator(".tx-todo").first.hover()  # no tooltip or dropdown over the page
     page.screenshot(path=str(output_dir / "todo.png"), full_page=True)
     assert open_from_todo(page, "claim_demands", title) == demand_pk
