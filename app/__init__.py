@@ -21,6 +21,7 @@ from app import (
     view_as,
 )
 from app.extensions import db, migrate
+from app.routing import LazyRule
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
@@ -29,6 +30,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     """Build the portal. ``overrides`` may hold setting names (``mode``…) or Flask keys."""
     settings = config.build(overrides)
     app = Flask(__name__, instance_path=settings["TONGXIN_INSTANCE_DIR"])
+    app.url_rule_class = LazyRule
     app.config.update(settings)
 
     from app import login_guard, sessions

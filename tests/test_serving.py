@@ -76,3 +76,19 @@ def test_postgresql_pool_follows_the_settings(tmp_path: Path,
     sqlite = build({"mode": "test", "instance_dir": str(tmp_path),
                     "database_url": f"sqlite:///{tmp_path / 'x.db'}"})
     assert "pool_size" not in sqlite["SQLALCHEMY_ENGINE_OPTIONS"]
+
+
+def test_url_builders_are_compiled_on_first_use(app: Flask) -> None:
+    """Start-up leaves the rules' URL builders for later; ``url_for`` works the same."""
+    from flask import url_for
+
+    from app.routing import LazyRule
+
+    rule = next(r for r in app.url_map.iter_rules() if r.endpoint == "WorkLogView.show")
+    assert isinstance(rule, LazyRule)
+    with app.test_request_context():
+        assert url_for("WorkLogView.show", pk=7) == "/worklog/show/7"
+        assert url_for("WorkLogView.list", _flt_0_status="待审核") == \
+            "/worklog/list/?_flt_0_status=%E5%BE%85%E5%AE%A1%E6%A0%B8"
+        assert url_for("WorkLogView.show", pk=7, _external=True) == \
+            "http://localhost/worklog/show/7"
