@@ -37,6 +37,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     from app.checks import raise_on_errors
     from app.errors import register_error_pages
     from app.i18n import compile_if_stale
+    from app.navbar import register_navbar
     from app.security import TongxinSecurityManager
     from app.todo import register_todo
     from app.ui import IndexView, register_ui
@@ -61,6 +62,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
         register_all(appbuilder)
         appbuilder.add_view_no_menu(view_as.ViewAsView())
         register_ui(app)
+        register_navbar(app)
         register_attachments(app, appbuilder)
         register_excel(app, appbuilder)
         register_error_pages(app)

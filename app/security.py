@@ -43,12 +43,17 @@ class TongxinSecurityManager(SecurityManager):
         if not has_request_context():
             return bool(super().exist_permission_on_roles(view_name, permission_name,
                                                           role_ids))
+        return (permission_name, view_name) in self.permissions_now(role_ids)
+
+    def permissions_now(self, role_ids: Any) -> frozenset[tuple[str, str]]:
+        """Every (permission, view) pair held by one of ``role_ids``, read once per
+        request (call it inside a request)."""
         key = tuple(sorted(role_ids))
         known: dict[tuple[int, ...], frozenset[tuple[str, str]]] = g.setdefault(
             "tx_permissions", {})
         if key not in known:
             known[key] = self._permissions_of(key)
-        return (permission_name, view_name) in known[key]
+        return known[key]
 
     def _permissions_of(self, role_ids: tuple[int, ...]) -> frozenset[tuple[str, str]]:
         """Every (permission, view) pair held by one of ``role_ids``."""

@@ -94,3 +94,25 @@ def test_a_permission_taken_away_counts_from_the_next_request(app: Flask) -> Non
             sm.add_permission_role(sm.find_role("社区工作者"),
                                    sm.find_permission_view_menu("can_read", "resource"))
     assert client.get("/resource/list/").status_code == 200
+
+
+def test_the_menu_follows_a_changed_permission_at_once(app: Flask) -> None:
+    """The menu's HTML is kept per permission set: taking ``menu_access`` away hides the
+    entry on the next page, giving it back shows it again."""
+    _community_worker(app)
+    client = app.test_client()
+    login(client, "cache_comm", PASSWORD)
+    entry = 'href="/resource/list/"'
+    assert entry in client.get("/demand/list/").get_data(as_text=True)
+    assert entry in client.get("/demand/list/").get_data(as_text=True)  # the kept menu
+    with app.app_context(), system():
+        sm = app.appbuilder.sm
+        sm.del_permission_role(sm.find_role("社区工作者"),
+                               sm.find_permission_view_menu("menu_access", "Resource"))
+    try:
+        assert entry not in client.get("/demand/list/").get_data(as_text=True)
+    finally:
+        with app.app_context(), system():
+            sm.add_permission_role(sm.find_role("社区工作者"),
+                                   sm.find_permission_view_menu("menu_access", "Resource"))
+    assert entry in client.get("/demand/list/").get_data(as_text=True)
