@@ -20,6 +20,15 @@ MODES = ("production", "demo", "test")
 LOGIN_RATE, TEST_LOGIN_RATE = 20, 10000
 
 
+#: scrypt with werkzeug's default cost (N·r·p = 2^18) spread as N=2^13, p=4: 8 MiB per
+#: password check instead of 32, so a worker's memory does not jump by 32 MiB at every
+#: login (OWASP lists N=2^13, r=8 as an equivalent form). Older hashes still verify.
+PASSWORD_HASH = "scrypt:8192:8:4"
+FAKE_HASH = ("scrypt:8192:8:4$iIHFEhDhE8s508UD$aa4ea10ab2f72f74586c927be20460322966a353bd78"
+             "d8d0479e863185840955c2e5c146c7ad52c1d5b7504bbadf73c16a77bcc83a40b6b6de02c096b0"
+             "508692")
+
+
 class ConfigError(RuntimeError):
     """The configuration cannot run; the message says what to set, in Chinese and English."""
 
@@ -172,6 +181,9 @@ def build(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         or (TEST_LOGIN_RATE if mode == "test" else LOGIN_RATE),
         "TONGXIN_IDLE_MINUTES": settings["idle_minutes"],
         "TONGXIN_SESSION_HOURS": settings["session_hours"],
+        "FAB_PASSWORD_HASH_METHOD": PASSWORD_HASH,
+        # an unknown user name costs the same check as a known one
+        "AUTH_DB_FAKE_PASSWORD_HASH_CHECK": FAKE_HASH,
         "FAB_PASSWORD_COMPLEXITY_ENABLED": True,
         "FAB_PASSWORD_COMPLEXITY_VALIDATOR": fab_validator,
         "FAB_ADD_SECURITY_API": False,  # FAB's user API would check passwords the same way

@@ -166,3 +166,22 @@ def test_the_console_script_refuses_a_weak_password(tmp_path: Path) -> None:
     code, output, _ = _cli(tmp_path, "init", "--admin-user", "chief",
                            TONGXIN_ADMIN_PASSWORD="Kopf#Stein2026")
     assert code == 0, output
+
+
+def test_new_hashes_take_8_mib_and_old_ones_still_log_in(app: Flask) -> None:
+    """Passwords are hashed with scrypt N=2^13, r=8, p=4 (werkzeug's default cost, a
+    quarter of its memory); a password hashed the old way (N=2^15, p=1) still logs in."""
+    from werkzeug.security import generate_password_hash
+
+    from app.extensions import db
+    from models.users import TongxinUser
+
+    with app.app_context(), system():
+        bound_user(app, "hash_new", COMMUNITY)
+        user = db.session.query(TongxinUser).filter_by(username="hash_new").one()
+        assert user.password.startswith("scrypt:8192:8:4$")
+        user.password = generate_password_hash(PASSWORD, method="scrypt:32768:8:1")
+        db.session.commit()
+    client = app.test_client()
+    login(client, "hash_new", PASSWORD)
+    assert client.get("/").status_code == 200
