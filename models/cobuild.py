@@ -269,9 +269,10 @@ class WorkLog(UnitKey, CommunityKey, StreetKey, AuditMixin, VersionMixin, Portal
     __order__ = ("work_date", "desc")
     __scope_keys__ = ("street_id", "community_id", "partner_unit_id")
     #: the dashboard's month figures read these alone (index-only range scans), whatever
-    #: the viewer's place: a street, a community or a unit
+    #: the viewer's place: a street, a community or a unit; and a scoped list reads its
+    #: page in order from them (date, then id: the list's order with its tie-breaker)
     __table_args__ = tuple(
-        Index(f"ix_work_log_{key}_month", f"{key}_id", "work_date", "status", *others,
+        Index(f"ix_work_log_{key}_month", f"{key}_id", "work_date", "id", "status", *others,
               "hours", "beneficiaries")
         for key, others in (("street", ("community_id",)), ("community", ("street_id",)),
                             ("partner_unit", ("street_id", "community_id"))))
