@@ -8,26 +8,44 @@ from __future__ import annotations
 import io
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
-from typing import Any
+from functools import cache
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from flask_babel import gettext as _
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.worksheet.worksheet import Worksheet
 
 from app import clock
 from app.dashboard import Dashboard, month_label, unit
 from app.stats import Figure
 from app.ui import scope_reason
 
-_BOLD = Font(bold=True)
-_TITLE = Font(bold=True, size=14)
-_HEAD = PatternFill("solid", fgColor="DDEBF7")
+# openpyxl is loaded on first use: workers that never touch a spreadsheet don't pay for it
+if TYPE_CHECKING:
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.worksheet.worksheet import Worksheet
+
 _BAD_SHEET_CHARS = str.maketrans({c: "_" for c in "[]:*?/\\"})
+
+
+class _Styles(NamedTuple):
+    bold: Font
+    title: Font
+    head: PatternFill
+    head_alignment: Alignment
+
+
+@cache
+def _styles() -> _Styles:
+    from openpyxl.styles import Alignment, Font, PatternFill
+
+    return _Styles(bold=Font(bold=True), title=Font(bold=True, size=14),
+                   head=PatternFill("solid", fgColor="DDEBF7"),
+                   head_alignment=Alignment(wrap_text=True, vertical="center"))
 
 
 def workbook(board: Dashboard) -> tuple[io.BytesIO, str]:
     """The month's report as an xlsx stream, and the file name to offer."""
+    from openpyxl import Workbook
+
     book = Workbook()
     _headline(book.active, board)
     for model in dict.fromkeys(f.model for f in board.figures):
@@ -61,7 +79,7 @@ def _area(sheet: Worksheet, board: Dashboard, figs: Sequence[Figure]) -> None:
     compared = [i for i, f in enumerate(board.compared) if f.key in keys]
     if board.communities and compared:
         sheet.append([_("By community"), month_label(board.month)])
-        sheet.cell(sheet.max_row, 1).font = _BOLD
+        sheet.cell(sheet.max_row, 1).font = _styles().bold
         _table(sheet, [_("Community")] + [head[keys.index(board.compared[i].key)]
                                           for i in compared],
                ([row.community.name] + [row.cells[i].value for i in compared]
@@ -70,7 +88,7 @@ def _area(sheet: Worksheet, board: Dashboard, figs: Sequence[Figure]) -> None:
     for breakdown in board.breakdowns:
         if breakdown.figure.key in keys:
             sheet.append([_("By category") + "：" + str(breakdown.figure.stat.label)])
-            sheet.cell(sheet.max_row, 1).font = _BOLD
+            sheet.cell(sheet.max_row, 1).font = _styles().bold
             _table(sheet, [_("Category"), _("Count")],
                    ([g.name or _("Not given"), g.shown if g.suppressed else g.value]
                     for g in breakdown.groups))
@@ -78,7 +96,7 @@ def _area(sheet: Worksheet, board: Dashboard, figs: Sequence[Figure]) -> None:
     trend = [(f, board.trend[f.key]) for f in figs if f.key in board.trend]
     if trend:
         sheet.append([_("Last 12 months")])
-        sheet.cell(sheet.max_row, 1).font = _BOLD
+        sheet.cell(sheet.max_row, 1).font = _styles().bold
         _table(sheet, [_("Month")] + [head[keys.index(f.key)] for f, _v in trend],
                ([month_label(m)] + [v[i] for _f, v in trend]
                 for i, m in enumerate(board.months)))
@@ -87,16 +105,17 @@ def _area(sheet: Worksheet, board: Dashboard, figs: Sequence[Figure]) -> None:
 
 def _title(sheet: Worksheet, board: Dashboard) -> None:
     sheet.append([_("Tongxin monthly report %(month)s", month=month_label(board.month))])
-    sheet.cell(1, 1).font = _TITLE
+    sheet.cell(1, 1).font = _styles().title
     sheet.append([scope_reason(), _("Made on %(day)s", day=clock.today().isoformat())])
     sheet.append([])
 
 
 def _table(sheet: Worksheet, head: list[str], rows: Iterable[list[Any]]) -> None:
     sheet.append(head)
+    styles = _styles()
     for cell in sheet[sheet.max_row]:
-        cell.font, cell.fill = _BOLD, _HEAD
-        cell.alignment = Alignment(wrap_text=True, vertical="center")
+        cell.font, cell.fill = styles.bold, styles.head
+        cell.alignment = styles.head_alignment
     for row in rows:
         sheet.append([_cell(v) for v in row])
 

@@ -20,9 +20,6 @@ from flask import abort, current_app, flash, g, redirect, request, send_file, ur
 from flask_appbuilder import expose, has_access
 from flask_babel import gettext as _
 from flask_login import current_user
-from openpyxl import load_workbook
-from openpyxl.comments import Comment
-from openpyxl.styles import Font, PatternFill
 from sqlalchemy import select
 
 from app.excel import importer, safety, template, undo
@@ -34,7 +31,8 @@ from views.fields import CsrfForm
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PREVIEW_ROWS = 20
 SHOWN_PROBLEMS = 500
-BAD = PatternFill("solid", fgColor="FFC7CE")
+#: the fill of a bad cell in the marked copy
+BAD_FILL = "FFC7CE"
 
 
 def _folder() -> Path:
@@ -62,6 +60,12 @@ def _stored(token: str) -> tuple[bytes, dict[str, Any]]:
 
 def marked_workbook(data: bytes, sheet: importer.Sheet, problems: list[Any]) -> bytes:
     """The uploaded workbook with bad cells filled red and a reason column added."""
+    # openpyxl is loaded on first use: workers that never touch a spreadsheet don't pay for it
+    from openpyxl import load_workbook
+    from openpyxl.comments import Comment
+    from openpyxl.styles import Font, PatternFill
+
+    bad = PatternFill("solid", fgColor=BAD_FILL)
     book = load_workbook(BytesIO(data))
     ws = book.worksheets[0]
     columns = {fld.label: sheet.columns[fld.key] + 1 for fld in sheet.fields
@@ -76,7 +80,7 @@ def marked_workbook(data: bytes, sheet: importer.Sheet, problems: list[Any]) -> 
         column = columns.get(problem.column)
         if column is not None:
             cell = ws.cell(row=problem.row, column=column)
-            cell.fill = BAD
+            cell.fill = bad
             cell.comment = Comment(problem.message, "同心")
     for row, texts in reasons.items():
         ws.cell(row=row, column=reason_column, value="；".join(texts)).font = \

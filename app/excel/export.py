@@ -24,10 +24,6 @@ from typing import Any
 from flask import Flask, current_app
 from flask_babel import force_locale, get_locale, to_user_timezone
 from flask_babel import gettext as _
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
 from sqlalchemy import Boolean, inspect, select
 from sqlalchemy.orm import selectinload
 
@@ -135,6 +131,12 @@ def _chunks(model: Any, ids: Sequence[Any], relations: Sequence[str]) -> Iterato
 def write(path: Path, title: str, columns: Sequence[Column], rows: Iterator[Any],
           progress: Callable[[int], None] | None = None) -> int:
     """Write the header and ``rows`` into a new xlsx at ``path``; return the row count."""
+    # openpyxl is loaded on first use: workers that never touch a spreadsheet don't pay for it
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
     book = Workbook(write_only=True)
     sheet = book.create_sheet(title=title[:31] or "Sheet1")
     sheet.freeze_panes = "A2"

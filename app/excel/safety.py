@@ -13,13 +13,17 @@ from __future__ import annotations
 import zipfile
 from collections.abc import Iterator
 from io import BytesIO
+from typing import TYPE_CHECKING
 
-import openpyxl
 from flask_babel import lazy_gettext as _l
-from openpyxl.worksheet._read_only import ReadOnlyWorksheet
-from openpyxl.worksheet.worksheet import Worksheet
 
 from app.integrity import UserFacingError
+
+# openpyxl is loaded on first use: workers that never touch a spreadsheet don't pay for it
+if TYPE_CHECKING:
+    from openpyxl import Workbook
+    from openpyxl.worksheet._read_only import ReadOnlyWorksheet
+    from openpyxl.worksheet.worksheet import Worksheet
 
 MAX_BYTES = 10 * 1024 * 1024
 #: sum of the members' declared (uncompressed) sizes
@@ -103,12 +107,14 @@ def check_xlsx(data: bytes) -> None:
         raise BadWorkbook(UNSAFE)
 
 
-def open_workbook(data: bytes) -> openpyxl.Workbook:
+def open_workbook(data: bytes) -> Workbook:
     """The checked workbook in ``data``, read-only with cached formula values; close it
     (``workbook.close()``) when done."""
     check_xlsx(data)
+    from openpyxl import load_workbook
+
     try:
-        return openpyxl.load_workbook(BytesIO(data), read_only=True, data_only=True)
+        return load_workbook(BytesIO(data), read_only=True, data_only=True)
     except Exception:
         raise BadWorkbook(DAMAGED) from None
 
@@ -129,6 +135,8 @@ def iter_rows(sheet: Worksheet | ReadOnlyWorksheet, max_rows: int = MAX_ROWS, *,
     row so far (at most :data:`MAX_COLUMNS` cells). The sheet's recorded dimensions, which
     the writing program may have got wrong, are ignored (and reset on a read-only sheet).
     """
+    from openpyxl.worksheet._read_only import ReadOnlyWorksheet
+
     if isinstance(sheet, ReadOnlyWorksheet):
         sheet.reset_dimensions()
     rows = sheet.iter_rows(values_only=True)

@@ -7,10 +7,6 @@ from io import BytesIO
 from typing import Any
 
 from flask_babel import gettext as _
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter, quote_sheetname
-from openpyxl.worksheet.datavalidation import DataValidation
 from sqlalchemy import select
 
 from app.clock import now, today
@@ -57,6 +53,12 @@ def _example(fld: Field, offered: list[str]) -> Any:
 
 def build(spec: Any) -> bytes:
     """The template workbook of ``spec``'s model."""
+    # openpyxl is loaded on first use: workers that never touch a spreadsheet don't pay for it
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.utils import get_column_letter, quote_sheetname
+    from openpyxl.worksheet.datavalidation import DataValidation
+
     fields = fields_of(spec)
     book = Workbook()
     sheet = book.active

@@ -1,0 +1,44 @@
+"""A worker starts without openpyxl: it is loaded the first time a spreadsheet is written
+or read (see ``app/excel``, ``app/report.py``, ``views/excel_import.py``), so the many
+workers that never touch one save its start-up time and memory."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+#: builds the app as gunicorn does (``app:create_app()``, settings from the environment),
+#: then writes a small export
+SCRIPT = """
+import json, sys
+from pathlib import Path
+
+from app import create_app
+
+create_app()
+at_start = "openpyxl" in sys.modules
+
+from app.excel import export
+path = Path(sys.argv[1]) / "rows.xlsx"
+count = export.write(path, "rows", [export.Column("n", "N", lambda item: item)], iter([1, 2]))
+print(json.dumps({"at_start": at_start, "numpy": "numpy" in sys.modules, "count": count,
+                  "after_export": "openpyxl" in sys.modules, "written": path.exists()}))
+"""
+
+
+def test_openpyxl_is_loaded_only_when_a_spreadsheet_is_written(tmp_path: Path) -> None:
+    env = {**os.environ, "TONGXIN_MODE": "test", "TONGXIN_INSTANCE_DIR": str(tmp_path),
+           "DATABASE_URL": f"sqlite:///{tmp_path / 'startup.db'}",
+           "PYTHONPATH": str(ROOT)}
+    run = subprocess.run([sys.executable, "-c", SCRIPT, str(tmp_path)], capture_output=True,
+                         text=True, env=env, cwd=ROOT, timeout=120)
+    assert run.returncode == 0, run.stderr[-2000:]
+    result = json.loads(run.stdout.strip().splitlines()[-1])
+    assert result["at_start"] is False, f"openpyxl imported at start-up: {result}"
+    assert result["after_export"] is True and result["written"] is True
+    assert result["count"] == 2
