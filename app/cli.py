@@ -105,6 +105,22 @@ def run(host: str, port: int, workers: int) -> None:
     create_app().run(host=host, port=port)
 
 
+@main.command(help="性能基准：与原版 FAB、Django admin 对比 / benchmark against stock FAB "
+                   "and Django admin (tongxin bench --help)",
+              context_settings={"ignore_unknown_options": True, "help_option_names": []})
+@click.argument("args", nargs=-1, type=click.UNPROCESSED)
+def bench(args: tuple[str, ...]) -> None:
+    try:
+        import django  # noqa: F401
+        import matplotlib  # noqa: F401
+    except ImportError:
+        raise SystemExit("基准测试需要额外的包 / the benchmark needs its extras: "
+                         "pip install -e '.[bench]'") from None
+    from benchmarks import compare
+
+    compare.main(list(args))
+
+
 @main.command(help="检查模型元数据 / run the start-up checks")
 def check() -> None:
     from app.checks import run_checks

@@ -1,0 +1,1 @@
+"""Rival apps the ``tongxin bench`` comparison runs over the same database."""

@@ -1,0 +1,1 @@
+"""The ``bench`` app: unmanaged models over the portal's tables and their admin."""
