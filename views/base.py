@@ -29,6 +29,8 @@ from app.integrity import (
 from app.scoping import ScopeViolation
 from app.workflow import check_editable
 from views.api_messages import translate_errors
+from views.fields import RemoteFilterField
+from views.permissions import READ
 
 CHOICES_PAGE = 20
 
@@ -118,6 +120,24 @@ class PortalModelView(ModelView):
         if hasattr(self.datamodel.obj, "version"):
             self.edit_form = type(self.edit_form.__name__, (self.edit_form,),
                                   {"version": HiddenField()})
+
+    def _get_search_widget(self, form: Any = None, exclude_cols: Any = None,
+                           widgets: Any = None) -> Any:
+        """The search form offers no relation filter the user could not search: one
+        whose related records they may not read (the server search would refuse them),
+        unless the page's address already applies it."""
+        widgets = super()._get_search_widget(form=form, exclude_cols=exclude_cols,
+                                             widgets=widgets)
+        if form is not None:
+            args = widgets["search"].template_args
+            args["include_cols"] = [col for col in args["include_cols"]
+                                    if self._may_search(form[col])]
+        return widgets
+
+    def _may_search(self, field: Any) -> bool:
+        if not isinstance(field, RemoteFilterField) or field.named_keys():
+            return True
+        return bool(self.appbuilder.sm.has_access(f"can_{READ}", field.resource))
 
     def _delete(self, pk: Any) -> None:
         item = self.datamodel.get(pk, self._base_filters)
@@ -323,7 +343,8 @@ class PortalModelApi(ModelRestApi):
     def choices(self) -> Any:
         """Rows of this resource matching ``?q=`` (select2's format), for relation selects.
 
-        ``?kind=`` narrows a dictionary to one kind. Rows come through the ORM session,
+        ``?kind=`` narrows a dictionary to one kind, its entries in use (all of them with
+        ``&inactive=1``, for a search form). Rows come through the ORM session,
         so the reader's scope applies as everywhere else.
         """
         model = self.datamodel.obj
@@ -336,7 +357,9 @@ class PortalModelApi(ModelRestApi):
         stmt = select(model)
         kind = request.args.get("kind")
         if kind and hasattr(model, "kind"):
-            stmt = stmt.where(model.kind == kind, model.active.is_(True))
+            stmt = stmt.where(model.kind == kind)
+            if request.args.get("inactive") != "1":  # a search form finds retired ones too
+                stmt = stmt.where(model.active.is_(True))
         if term:
             conds = [title.contains(term, autoescape=True)] if title is not None else []
             if term.isdigit():

@@ -1,18 +1,23 @@
-"""Form fields: relations as a select that searches on the server as the user types;
-local date and time."""
+"""Form fields: relations as a select that searches on the server as the user types (in
+the add and edit forms and in a list's search form); local date and time."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
+from flask import request
 from flask_appbuilder.fieldwidgets import DateTimePickerWidget
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import to_user_timezone, to_utc
 from flask_wtf import FlaskForm
 from markupsafe import Markup, escape
+from sqlalchemy import inspect, select
 from wtforms import DateTimeField, Field, SelectField
 from wtforms.validators import ValidationError
+
+from app.bad_input import MAX_ID
 
 
 class RemoteSelectWidget:
@@ -83,6 +88,65 @@ class RemoteSelectField(Field):
     def pre_validate(self, form: Any) -> None:
         if self._invalid:
             raise ValidationError(_("Not a valid choice"))
+
+
+class RemoteFilterWidget:
+    """The value of a relation filter in a list's search form: a ``<select>`` that asks
+    ``endpoint`` as the user types, holding no rows but those the page's filters name.
+
+    FAB's ``ab_filters.js`` copies this HTML into each filter row the user adds, and for
+    each active filter of the page sets the copy's value: so every copy holds the rows
+    the active filters name (their labels), none selected. No ``id``: the copies are
+    many."""
+
+    def __init__(self, endpoint: str) -> None:
+        self.endpoint = endpoint
+
+    def __call__(self, field: RemoteFilterField, **kwargs: Any) -> Markup:
+        attrs = {"name": field.name, "class": "form-control tx-remote-select",
+                 "data-endpoint": self.endpoint, "data-placeholder": _("Type to search"),
+                 "style": "width:100%"}
+        html = ["<select"]
+        html += [f' {k}="{escape(v)}"' for k, v in attrs.items()]
+        html.append('><option value=""></option>')
+        for key, label in field.named_rows():
+            html.append(f'<option value="{escape(key)}">{escape(label)}</option>')
+        html.append("</select>")
+        return Markup("".join(html))
+
+
+class RemoteFilterField(Field):
+    """A relation in a list's search form (FAB's relation filters: the value is the id of
+    the related row, ``_flt_<n>_<column>=<id>``). Rendering it reads no rows but those
+    this request's filters name, in one query through the ORM session: a row the user
+    may not see keeps its bare ``#id``."""
+
+    def __init__(self, label: Any = None, validators: Any = None, *, interface: Any,
+                 endpoint: str, resource: str, **kwargs: Any) -> None:
+        super().__init__(label, validators, widget=RemoteFilterWidget(endpoint), **kwargs)
+        self.interface = interface  # SQLAInterface of the related model
+        self.resource = resource  # whose read permission the search needs
+
+    def named_keys(self) -> list[str]:
+        """The ids this request's filters give this column (FAB's ``_flt_<digit>_``)."""
+        pattern = re.compile(rf"_flt_\d_{re.escape(self.name)}")
+        keys = [value for arg in request.args if pattern.fullmatch(arg)
+                for value in request.args.getlist(arg)]
+        return [key for key in dict.fromkeys(keys)
+                if re.fullmatch(r"[0-9]{1,10}", key) and int(key) <= MAX_ID]
+
+    def named_rows(self) -> list[tuple[str, str]]:
+        """(id, label) of each row the filters name."""
+        keys = self.named_keys()
+        if not keys:
+            return []
+        model = self.interface.obj
+        mapper: Any = inspect(model)
+        pk = getattr(model, mapper.get_property_by_column(mapper.primary_key[0]).key)
+        found = {str(self.interface.get_pk_value(obj)): str(obj) for obj in
+                 self.interface.session.scalars(select(model).where(
+                     pk.in_([int(key) for key in keys])))}
+        return [(key, found.get(key, f"#{key}")) for key in keys]
 
 
 class LocalDateTimeField(DateTimeField):

@@ -30,7 +30,12 @@ from models.meta import MENU_GROUPS, PortalModel
 from views.base import PortalModelApi, PortalModelView
 from views.excel import ExcelApiMixin, ExcelViewMixin
 from views.excel_import import ImportViewMixin
-from views.fields import ChoiceField, LocalDateTimeField, RemoteSelectField
+from views.fields import (
+    ChoiceField,
+    LocalDateTimeField,
+    RemoteFilterField,
+    RemoteSelectField,
+)
 from views.interface import PortalInterface
 from views.permissions import METHOD_PERMISSIONS, READ
 from views.workflow import WorkflowApiMixin, WorkflowViewMixin
@@ -103,10 +108,14 @@ def describe(model: type[PortalModel]) -> ModelSpec:
     return spec
 
 
-def choices_url(model: type[PortalModel], kind: str | None = None) -> str:
-    """Where a relation select searches rows of ``model`` (``kind`` for dictionaries)."""
+def choices_url(model: type[PortalModel], kind: str | None = None,
+                inactive: bool = False) -> str:
+    """Where a relation select searches rows of ``model`` (``kind`` for dictionaries;
+    ``inactive``: with the entries no longer in use, to search records that have one)."""
     url = f"/api/v1/{model.__resource__}/choices/"
-    return f"{url}?kind={kind}" if kind else url
+    if not kind:
+        return url
+    return f"{url}?kind={kind}&inactive=1" if inactive else f"{url}?kind={kind}"
 
 
 def _relation_field(spec: ModelSpec, name: str) -> RemoteSelectField:
@@ -119,6 +128,16 @@ def _relation_field(spec: ModelSpec, name: str) -> RemoteSelectField:
         endpoint=choices_url(rel.mapper.class_, rel.info.get("dict_kind")),
         multiple=rel.uselist,
     )
+
+
+def _relation_filter(spec: ModelSpec, name: str) -> RemoteFilterField:
+    """A relation in the list's search form: searched on the server, like in the forms,
+    instead of FAB's select of every related row."""
+    rel = spec.relations[name]
+    model = rel.mapper.class_
+    return RemoteFilterField(
+        spec.labels[name], interface=PortalInterface(model), resource=model.__resource__,
+        endpoint=choices_url(model, rel.info.get("dict_kind"), inactive=True))
 
 
 def _choice_field(spec: ModelSpec, name: str) -> ChoiceField:
@@ -226,6 +245,9 @@ def build_view(spec: ModelSpec) -> type[PortalModelView]:
         "label_columns": dict(spec.labels),
         "list_columns": list(model.__list_columns__),
         "search_columns": list(model.__search_columns__),
+        "search_form_extra_fields": {name: _relation_filter(spec, name)
+                                     for name in model.__search_columns__
+                                     if name in spec.relations},
         "validators_columns": {key: [_PersonalData(kind)]
                                for key, kind in sensitive_columns(model).items()},
         "show_columns": spec.show_columns,

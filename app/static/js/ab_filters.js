@@ -1,5 +1,6 @@
 /* 同心: FAB's ab_filters.js (Flask-AppBuilder 5.3), with its texts taken from window.TX_I18N
-   (filled by the server through Babel) and the date fields opened with our date picker. */
+   (filled by the server through Babel), the date fields opened with our date picker and
+   the relations searched on the server (views.fields.RemoteFilterWidget). */
 var AdminFilters = function (element, labels, form, filters, active_filters) {
     // Admin filters will deal with the adding and removing of search filters
     // :param labels:
@@ -128,6 +129,11 @@ var AdminFilters = function (element, labels, form, filters, active_filters) {
                 allowClear: true,
                 theme: "bootstrap"
             });
+        }
+        // 同心: a relation searches the server as the user types (tongxin.js); an active
+        // filter's copy is set up by tongxin.js on page load, with its row's label
+        if ($field.hasClass("tx-remote-select") && window.TX_REMOTE_SELECT) {
+            window.TX_REMOTE_SELECT($field[0]);
         }
         if ($field.hasClass("appbuilder_datetime") || $field.hasClass("appbuilder_date")) {
             $field.datepicker({ format: "yyyy-mm-dd", language: "tx" });

@@ -40,6 +40,9 @@
     });
   }
 
+  // a relation filter added to a list's search form (ab_filters.js) searches the same way
+  window.TX_REMOTE_SELECT = remoteSelect;
+
   window.ab_alert = function (text) {
     $("#modal-alert").on("show.bs.modal", function () { $(".modal-text").text(text); });
     $("#modal-alert").modal("show");
