@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import abort, flash, g, redirect, request
+from flask import abort, flash, g, has_request_context, redirect, request
 from flask_appbuilder import ModelRestApi, ModelView
 from flask_appbuilder import expose as expose_page
 from flask_appbuilder.api import expose, safe
@@ -39,6 +39,22 @@ class PortalModelView(ModelView):
     """A generated CRUD screen. A failed save shows the form again, with the input kept."""
 
     show_template = "tongxin/show.html"
+
+    @property  # type: ignore[override]
+    def _filters(self) -> Any:
+        """This request's search filters. FAB keeps one ``Filters`` per view and fills it
+        from each request's arguments: with threaded workers two requests would share it
+        and apply each other's search. Each request gets its own."""
+        if not has_request_context():
+            return self._tx_filters
+        mine: dict[int, Any] = g.setdefault("tx_view_filters", {})
+        if id(self) not in mine:
+            mine[id(self)] = self.datamodel.get_filters(self.search_columns)
+        return mine[id(self)]
+
+    @_filters.setter
+    def _filters(self, value: Any) -> None:
+        self._tx_filters = value  # FAB's, built at start-up: used outside requests only
 
     def _save(self, form: Any, item: Any, is_add: bool) -> bool:
         session = self.datamodel.session
