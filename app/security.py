@@ -71,6 +71,10 @@ class TongxinSecurityManager(SecurityManager):
         """The user with what every request reads of it, in one query: its roles, its
         groups and their roles, and its place (unit, station, community, grids, with the
         communities they serve), which :func:`app.scoping.resolve` then finds loaded."""
+        try:
+            key = int(pk)  # FAB passes ids from addresses and forms as text too
+        except (TypeError, ValueError):
+            return None
         user, org = self.user_model, (PartnerUnit, SocialWorkStation)
         options = [joinedload(user.roles), joinedload(user.groups).joinedload(Group.roles),
                    joinedload(user.community), joinedload(user.grids),
@@ -78,7 +82,7 @@ class TongxinSecurityManager(SecurityManager):
                    joinedload(user.station).joinedload(org[1].communities)]
         with scoping.system():  # the binding is read whole, before any scope applies
             return self.session.scalars(
-                select(user).where(user.id == pk).options(*options)).unique().one_or_none()
+                select(user).where(user.id == key).options(*options)).unique().one_or_none()
 
     def auth_user_db(self, username: str, password: str) -> Any:
         """FAB's password check behind the lockout; every attempt goes to the audit log."""
