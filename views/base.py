@@ -7,6 +7,7 @@ selects, and Chinese messages for API validation errors.
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 from flask import abort, flash, g, has_request_context, redirect, request
@@ -48,8 +49,9 @@ class PortalModelView(ModelView):
         if not has_request_context():
             return self._tx_filters
         mine: dict[int, Any] = g.setdefault("tx_view_filters", {})
-        if id(self) not in mine:
-            mine[id(self)] = self.datamodel.get_filters(self.search_columns)
+        if id(self) not in mine:  # FAB's, with lists of its own (the filters themselves
+            mine[id(self)] = copy.copy(self._tx_filters)  # hold no request state)
+            mine[id(self)].clear_filters()
         return mine[id(self)]
 
     @_filters.setter
