@@ -3,7 +3,7 @@
 :func:`spread` adds rows with Core inserts (20k a chunk, one transaction), one project per
 (unit, community) pair that the demo says a unit serves. ``leave_out`` keeps one unit's
 rows as they are, so its scope stays the same size while the table grows (the count
-check of ``tongxin bench``).
+check of ``tongxin bench``); ``only`` gives one unit rows of its own.
 """
 
 from __future__ import annotations
@@ -43,9 +43,10 @@ def _projects(conn: Any) -> list[tuple[int, int, int, int]]:
 
 
 def spread(flask_app: Any, rows: int, leave_out: int | None = None,
-           seed: int = 2026) -> float:
+           seed: int = 2026, only: int | None = None) -> float:
     """Add ``rows`` work logs over the last year across all served pairs (none for the
-    unit ``leave_out``), then ANALYZE; returns the seconds taken."""
+    unit ``leave_out``; only the unit ``only``'s if given), then ANALYZE; returns the
+    seconds taken."""
     from app import clock
     from app.extensions import db
     from models.cobuild import WorkLog
@@ -57,7 +58,8 @@ def spread(flask_app: Any, rows: int, leave_out: int | None = None,
         engine = db.engine
         today, now = clock.today(), utcnow()
         with engine.begin() as conn:
-            projects = [p for p in _projects(conn) if p[1] != leave_out]
+            projects = [p for p in _projects(conn)
+                        if p[1] != leave_out and only in (None, p[1])]
             table = WorkLog.__table__
             for start in range(0, rows, CHUNK):
                 chunk = []
