@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from babel.dates import get_day_names, get_month_names
@@ -11,6 +12,7 @@ from flask_appbuilder import expose
 from flask_babel import format_datetime, get_locale
 from flask_babel import gettext as _
 from flask_wtf.csrf import generate_csrf
+from markupsafe import Markup, escape
 from sqlalchemy import func, select
 
 from views.matching import page_context as matching_page_context
@@ -97,6 +99,17 @@ class IndexView(FabIndexView):
                                     cards=cards, glance=glance)
 
 
+def show_value(value: Any) -> Any:
+    """How a value read from the database is shown (the ``tx_show`` filter of the list and
+    show pages): nothing for an empty value (never "None"), a list as 甲、乙 (never a
+    Python list), anything else as it is (escaped by the template)."""
+    if value is None:
+        return ""
+    if isinstance(value, str | Mapping) or not isinstance(value, Iterable):
+        return value
+    return Markup("、").join(escape(item) for item in value)
+
+
 def register_ui(app: Flask) -> None:
     """Template helpers every page uses."""
     app.jinja_env.globals["tx_html_lang"] = html_lang
@@ -106,6 +119,7 @@ def register_ui(app: Flask) -> None:
     app.jinja_env.globals["tx_matches"] = matching_page_context
     app.jinja_env.globals["tx_reveal_url"] = reveal_url
     app.jinja_env.filters["tx_fireable"] = fireable
+    app.jinja_env.filters["tx_show"] = show_value
     app.jinja_env.filters["tx_datetime"] = lambda v: format_datetime(v, "yyyy-MM-dd HH:mm")
     app.jinja_env.globals.setdefault("csrf_token", generate_csrf)
     app.jinja_env.globals["tx_view_as"] = lambda: g.get("tx_view_as")

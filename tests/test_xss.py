@@ -290,3 +290,13 @@ def test_excel_export_holds_literal_text(saved: dict[str, Any]) -> None:
         header = [c.value for c in rows[0]]
         values = {row[header.index(column)].value for row in rows[1:]}
         assert {neutralise(p) for p in PAYLOADS} <= values, url
+
+
+def test_values_are_shown_escaped_and_without_python_words() -> None:
+    """The list and show pages' ``tx_show``: nothing for None, lists as 甲、乙, escaped."""
+    from app.ui import show_value
+
+    assert show_value(None) == ""
+    assert str(show_value(["<b>甲</b>", "乙"])) == "&lt;b&gt;甲&lt;/b&gt;、乙"
+    assert show_value("<i>") == "<i>"  # a single value is escaped by the template itself
+    assert show_value(3) == 3
