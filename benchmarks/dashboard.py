@@ -74,6 +74,7 @@ def seed(flask_app: Any, rows: int) -> Counter[int]:
     from app import clock, stats
     from app.extensions import db
     from app.scoping import system
+    from benchmarks.seed import work_log_row
     from models.cobuild import Project, WorkLog
     from models.mixins import utcnow
     from models.org import Community, unit_community
@@ -110,15 +111,9 @@ def seed(flask_app: Any, rows: int) -> Counter[int]:
                 for _ in range(start, min(start + CHUNK, rows)):
                     project, unit, community = rnd.choice(projects)
                     per_community[community] += 1
-                    chunk.append({
-                        "project_id": project, "street_id": street, "community_id": community,
-                        "partner_unit_id": unit,
-                        "work_date": first + dt.timedelta(days=rnd.randrange(days)),
-                        "hours": rnd.choice(HOURS), "people_sent": rnd.randint(1, 4),
-                        "beneficiaries": rnd.randint(0, 40),
-                        "summary": f"{rnd.choice(SUMMARIES)}（第{rnd.randint(1, 99)}次）",
-                        "status": rnd.choice(STATUSES), "created_on": now,
-                        "changed_on": now, "version": 1})
+                    chunk.append(work_log_row(
+                        rnd, (project, unit, community, street),
+                        first + dt.timedelta(days=rnd.randrange(days)), now))
                 conn.execute(table.insert(), chunk)
         seconds = time.perf_counter() - started
         print(f"seeded {rows:,} work logs ({len(projects)} projects, {len(pairs)} unit × "

@@ -18,6 +18,18 @@ from sqlalchemy import func, select, text
 from benchmarks.dashboard import CHUNK, HOURS, STATUSES, SUMMARIES
 
 
+def work_log_row(rnd: random.Random, place: tuple[int, int, int, int], day: dt.date,
+                 now: dt.datetime) -> dict[str, Any]:
+    """One seeded work log of ``place`` (project, unit, community, street) dated ``day``."""
+    project, unit, community, street = place
+    return {"project_id": project, "street_id": street, "community_id": community,
+            "partner_unit_id": unit, "work_date": day, "hours": rnd.choice(HOURS),
+            "people_sent": rnd.randint(1, 4), "beneficiaries": rnd.randint(0, 40),
+            "summary": f"{rnd.choice(SUMMARIES)}（第{rnd.randint(1, 99)}次）",
+            "status": rnd.choice(STATUSES), "created_on": now, "changed_on": now,
+            "version": 1}
+
+
 def _projects(conn: Any) -> list[tuple[int, int, int, int]]:
     """(project, unit, community, street) of one benchmark project per served pair."""
     from models.cobuild import Project
@@ -65,15 +77,9 @@ def spread(flask_app: Any, rows: int, leave_out: int | None = None,
                 chunk = []
                 for _ in range(start, min(start + CHUNK, rows)):
                     project, unit, community, street = rnd.choice(projects)
-                    chunk.append({
-                        "project_id": project, "street_id": street,
-                        "community_id": community, "partner_unit_id": unit,
-                        "work_date": today - dt.timedelta(days=rnd.randrange(365)),
-                        "hours": rnd.choice(HOURS), "people_sent": rnd.randint(1, 4),
-                        "beneficiaries": rnd.randint(0, 40),
-                        "summary": f"{rnd.choice(SUMMARIES)}（第{rnd.randint(1, 99)}次）",
-                        "status": rnd.choice(STATUSES), "created_on": now,
-                        "changed_on": now, "version": 1})
+                    chunk.append(work_log_row(
+                        rnd, (project, unit, community, street),
+                        today - dt.timedelta(days=rnd.randrange(365)), now))
                 conn.execute(table.insert(), chunk)
         if engine.dialect.name == "sqlite":
             with engine.begin() as conn:

@@ -85,6 +85,32 @@ def throwaway_database(folder: Path) -> Iterator[str]:
         server.dispose()
 
 
+#: password of the demo accounts in the demo databases of :func:`demo_app`
+DEMO_PASSWORD = "Demo#Pass2026"
+
+
+@pytest.fixture(scope="module")
+def demo_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
+    """A portal of the test module's own over a fresh database holding the demo data set
+    (``admin`` with :data:`PASSWORD`, the demo accounts with :data:`DEMO_PASSWORD`)."""
+    from app.demo import load_demo
+    from app.extensions import db
+    from app.scoping import system
+
+    folder = tmp_path_factory.mktemp("demo")
+    with throwaway_database(folder) as url:
+        application = create_app({"mode": "test", "instance_dir": str(folder / "instance"),
+                                  "database_url": url})
+        init_database(application)
+        ensure_admin(application, "admin", PASSWORD)
+        with application.app_context(), system():
+            load_demo(DEMO_PASSWORD)
+        yield application
+        with application.app_context():
+            db.session.remove()
+            db.engine.dispose()
+
+
 @pytest.fixture(scope="session")
 def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
     url = os.environ.get("DATABASE_URL", "")

@@ -4,38 +4,14 @@ system administrator and for a partner unit's contact (issue 9: no N+1)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
-from conftest import PASSWORD, login, throwaway_database
+from conftest import DEMO_PASSWORD, PASSWORD, login
 from flask import Flask
 from sqlalchemy import event, func, inspect, select
 
 import models
-from app import create_app
-from app.bootstrap import ensure_admin, init_database
 from app.extensions import db
 from app.scoping import system
-
-DEMO_PASSWORD = "Demo#Pass2026"
-
-
-@pytest.fixture(scope="module")
-def demo_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
-    folder = tmp_path_factory.mktemp("lists")
-    with throwaway_database(folder) as url:
-        application = create_app({"mode": "test", "instance_dir": str(folder / "instance"),
-                                  "database_url": url})
-        init_database(application)
-        ensure_admin(application, "admin", PASSWORD)
-        from app.demo import load_demo
-
-        with application.app_context(), system():
-            load_demo(DEMO_PASSWORD)
-        yield application
-        with application.app_context():
-            db.session.remove()
-            db.engine.dispose()
 
 
 def _statements(application: Flask, client: object, url: str) -> int:

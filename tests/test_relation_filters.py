@@ -9,44 +9,24 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from conftest import PASSWORD, login, throwaway_database
+from conftest import DEMO_PASSWORD, PASSWORD, login
 from flask import Flask
 from flask.testing import FlaskClient
 from flask_appbuilder.models.sqla.filters import FilterRelationOneToManyEqual
 from sqlalchemy import event, select
 
-from app import create_app
-from app.bootstrap import ensure_admin, init_database
 from app.extensions import db
 from app.scoping import system
 from models.cobuild import Project, WorkLog
 
-DEMO_PASSWORD = "Demo#Pass2026"
 RELATIONS = {"project": "project", "partner_unit": "partner_unit", "community": "community"}
 LIST = "/worklog/list/?psize_WorkLogView=100"
 USERS = [("admin", PASSWORD), ("unit1", DEMO_PASSWORD)]
 
 
-@pytest.fixture(scope="module")
-def demo_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
-    folder = tmp_path_factory.mktemp("filters")
-    with throwaway_database(folder) as url:
-        application = create_app({"mode": "test", "instance_dir": str(folder / "instance"),
-                                  "database_url": url})
-        init_database(application)
-        ensure_admin(application, "admin", PASSWORD)
-        from app.demo import load_demo
-
-        with application.app_context(), system():
-            load_demo(DEMO_PASSWORD)
-        yield application
-        with application.app_context():
-            db.session.remove()
-            db.engine.dispose()
 
 
 def _get(application: Flask, client: FlaskClient, url: str) -> tuple[str, list[str]]:
