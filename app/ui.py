@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from functools import lru_cache
 from typing import Any
 
 from babel.dates import get_day_names, get_month_names
@@ -28,8 +29,14 @@ def html_lang() -> str:
 
 
 def js_strings() -> dict[str, Any]:
-    """Texts used by the page scripts (select2, date picker), in the current language."""
-    locale = get_locale()
+    """Texts used by the page scripts (select2, date picker), in the current language
+    (made once per language: every page sends them)."""
+    return _js_strings(str(get_locale()))
+
+
+@lru_cache(maxsize=8)
+def _js_strings(locale: str) -> dict[str, Any]:
+    """:func:`js_strings` for ``locale``, the language of the request that first asks."""
     months = get_month_names("wide", locale=locale)
     months_short = get_month_names("abbreviated", locale=locale)
     days = get_day_names("wide", locale=locale)

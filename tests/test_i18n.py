@@ -400,9 +400,14 @@ def test_switching_to_english_works(zh_app: Flask) -> None:
     html = client.get("/street/list/").get_data(as_text=True)
     assert "Street list" in html
     assert HTML_LANG.search(html).group(1) == "en"  # type: ignore[union-attr]
+    scripts = json.loads(TX_I18N.search(html).group(1))  # type: ignore[union-attr]
+    assert scripts["datepicker"]["today"] == "Today" and scripts["noResults"] == \
+        "No results found"
     assert client.get("/api/v1/street/_info?_l_=en").json["add_title"] == "Add Street"
     client.get("/lang/zh")
-    assert "街道列表" in client.get("/street/list/").get_data(as_text=True)
+    html = client.get("/street/list/").get_data(as_text=True)
+    assert "街道列表" in html
+    assert json.loads(TX_I18N.search(html).group(1))["datepicker"]["today"] == "今天"  # type: ignore[union-attr]
 
 
 # --------------------------------------------------------------------------- catalogues
