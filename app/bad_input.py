@@ -38,7 +38,7 @@ _SEARCH_ARG = re.compile(r"_flt_(\d)_(.+)")
 _MANY = ("in", "not_in")
 
 
-def _view() -> Any:
+def answering_view() -> Any:
     """The FAB view or API answering this request (None for plain routes)."""
     views = current_app.extensions.setdefault("tx_views_by_blueprint", {})
     if not views:
@@ -50,7 +50,7 @@ def _view() -> Any:
 
 def _integer_key() -> bool:
     """Whether this request's view shows a model with one integer primary key."""
-    model = getattr(getattr(_view(), "datamodel", None), "obj", None)
+    model = getattr(getattr(answering_view(), "datamodel", None), "obj", None)
     keys = inspect(model).primary_key if isinstance(model, type) else ()
     return len(keys) == 1 and keys[0].type.python_type is int
 
@@ -59,7 +59,7 @@ def _bad_row_action() -> bool:
     """A row action (``…/action/<name>/<pk>``) the view does not offer for one row."""
     if not (request.endpoint or "").endswith(".action"):
         return False
-    action = getattr(_view(), "actions", {}).get((request.view_args or {}).get("name"))
+    action = getattr(answering_view(), "actions", {}).get((request.view_args or {}).get("name"))
     return action is None or not action.single
 
 
@@ -90,7 +90,7 @@ def _bad_value(search: Any, value: Any) -> bool:
 
 def _searches() -> dict[str, list[Any]]:
     """The searches this request's list or API offers, by column."""
-    filters = getattr(_view(), "_filters", None)
+    filters = getattr(answering_view(), "_filters", None)
     return filters.get_search_filters() if filters is not None else {}
 
 

@@ -22,7 +22,7 @@ from flask_babel import format_number
 from sqlalchemy import Select, func, literal_column, select
 from sqlalchemy.orm import Query, Session
 
-from app.bad_input import _view
+from app.bad_input import answering_view
 
 #: rows counted at most on any list page, before :data:`PAGES_AHEAD`
 COUNT_CAP = 10_000
@@ -59,7 +59,7 @@ def capped_here(page_size: int | None, select_columns: Any) -> bool:
     too."""
     if not page_size or select_columns or not has_request_context():
         return False
-    return isinstance(_view(), BaseModelView)
+    return isinstance(answering_view(), BaseModelView)
 
 
 def capped_count(session: Session, query: Query[Any], limit: int) -> int:
