@@ -74,7 +74,7 @@ def seed(flask_app: Any, rows: int) -> Counter[int]:
     from app import clock, stats
     from app.extensions import db
     from app.scoping import system
-    from benchmarks.seed import work_log_row
+    from benchmarks.seed import analyze, work_log_row
     from models.cobuild import Project, WorkLog
     from models.mixins import utcnow
     from models.org import Community, unit_community
@@ -119,12 +119,7 @@ def seed(flask_app: Any, rows: int) -> Counter[int]:
         print(f"seeded {rows:,} work logs ({len(projects)} projects, {len(pairs)} unit × "
               f"community pairs) in {seconds:.1f} s: {rows / max(seconds, 1e-9):,.0f} rows/s")
         started = time.perf_counter()
-        if engine.dialect.name == "sqlite":
-            with engine.begin() as conn:
-                conn.execute(text("ANALYZE"))
-        else:
-            with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-                conn.execute(text("VACUUM ANALYZE work_log"))
+        analyze(engine)
         print(f"analyzed in {time.perf_counter() - started:.1f} s")
     return per_community
 

@@ -30,6 +30,17 @@ def work_log_row(rnd: random.Random, place: tuple[int, int, int, int], day: dt.d
             "version": 1}
 
 
+def analyze(engine: Any) -> None:
+    """Fresh planner statistics after a bulk load (work logs and projects)."""
+    if engine.dialect.name == "sqlite":
+        with engine.begin() as conn:
+            conn.execute(text("ANALYZE"))
+        return
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.execute(text("VACUUM ANALYZE work_log"))
+        conn.execute(text("VACUUM ANALYZE project"))
+
+
 def _projects(conn: Any) -> list[tuple[int, int, int, int]]:
     """(project, unit, community, street) of one benchmark project per served pair."""
     from models.cobuild import Project
@@ -81,13 +92,7 @@ def spread(flask_app: Any, rows: int, leave_out: int | None = None,
                         rnd, (project, unit, community, street),
                         today - dt.timedelta(days=rnd.randrange(365)), now))
                 conn.execute(table.insert(), chunk)
-        if engine.dialect.name == "sqlite":
-            with engine.begin() as conn:
-                conn.execute(text("ANALYZE"))
-        else:
-            with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-                conn.execute(text("VACUUM ANALYZE work_log"))
-                conn.execute(text("VACUUM ANALYZE project"))
+        analyze(engine)
         db.session.remove()
     return time.perf_counter() - started
 
