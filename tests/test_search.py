@@ -131,3 +131,28 @@ def test_a_search_with_a_nul_character_is_refused(admin_client: FlaskClient) -> 
     resp = admin_client.get("/demand/list/", query_string={"_flt_2_title": "\x00独居老人"})
     assert resp.status_code == 400
     assert "Traceback" not in resp.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("order", [None, "title", "id"])
+def test_a_common_word_lists_the_same_rows_in_the_same_order_either_way(
+        admin_client: FlaskClient, demands: dict[str, int], monkeypatch: pytest.MonkeyPatch,
+        order: str | None) -> None:
+    """A word found in many rows is checked on the rows read in the list's order
+    (``views.search.in_list_order``) instead of looked up first: what the user sees is the
+    same — the same rows, in the same order, whichever way the page was read."""
+    import views.search
+
+    def listed(ratio: int) -> list[str]:
+        monkeypatch.setattr(views.search, "WALK_RATIO", ratio)
+        with admin_client.application.test_request_context():
+            index = filter_index(Demand, "title", FilterSubstring)
+        query = {"psize_DemandView": 100, f"_flt_{index}_title": "检索测试"}
+        if order:
+            query |= {"_oc_DemandView": order, "_od_DemandView": "desc"}
+        page = unescape(admin_client.get("/demand/list/", query_string=query)
+                        .get_data(as_text=True))
+        return sorted((t for t in TITLES if t in page), key=page.index)
+
+    walked, looked_up = listed(0), listed(10**9)
+    assert len(walked) == len(TITLES)
+    assert walked == looked_up

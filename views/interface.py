@@ -16,7 +16,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from app import recycle
 from app.integrity import friendly_db_error
 from views.counting import cap, capped_count, capped_here
-from views.search import PortalFilterConverter
+from views.search import PortalFilterConverter, in_list_order
 
 
 class PortalInterface(SQLAInterface):
@@ -65,8 +65,9 @@ class PortalInterface(SQLAInterface):
         # the page's ids first (an index read, even far down the list), then those rows
         # with their relations: a join done for 20 rows, not for every row skipped
         pk = self.get_pk()
-        page_ids = self.apply_all(self.session.query(pk), filters, order_column,
-                                  order_direction, page, page_size).subquery()
+        with in_list_order(self.obj, order_column, count, ((page or 0) + 1) * page_size):
+            page_ids = self.apply_all(self.session.query(pk), filters, order_column,
+                                      order_direction, page, page_size).subquery()
         rows = self.apply_order_by(
             query.options(*self._eager()).join(page_ids, pk == list(page_ids.c)[0]),
             order_column, order_direction, aliases_mapping={}, add_pk=True).all()
