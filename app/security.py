@@ -16,7 +16,11 @@ from sqlalchemy.orm import joinedload
 
 from app import login_guard, passwords, scoping, security_views
 from models.org import PartnerUnit, SocialWorkStation
-from models.users import TongxinUser
+from models.users import TongxinUser, change_stamp
+
+#: the database's counter of permission changes (``models.users.change_stamp``)
+PERMISSION_STAMP = (select(change_stamp.c.value)
+                    .where(change_stamp.c.name == "permissions").scalar_subquery())
 
 
 class TongxinSecurityManager(SecurityManager):
@@ -35,6 +39,13 @@ class TongxinSecurityManager(SecurityManager):
     resetmypasswordview = security_views.ResetMyPasswordView
     resetpasswordview = security_views.ResetPasswordView
 
+    def __init__(self, appbuilder: Any) -> None:
+        super().__init__(appbuilder)
+        #: role ids → (the permission counter when read, their permissions): this
+        #: process's copy, used while the database's counter has not moved
+        self._known_permissions: dict[tuple[int, ...],
+                                      tuple[int, frozenset[tuple[str, str]]]] = {}
+
     def exist_permission_on_roles(self, view_name: str, permission_name: str,
                                   role_ids: list[int]) -> bool:
         """Whether one of ``role_ids`` holds ``permission_name`` on ``view_name``. Inside a
@@ -46,14 +57,29 @@ class TongxinSecurityManager(SecurityManager):
         return (permission_name, view_name) in self.permissions_now(role_ids)
 
     def permissions_now(self, role_ids: Any) -> frozenset[tuple[str, str]]:
-        """Every (permission, view) pair held by one of ``role_ids``, read once per
-        request (call it inside a request)."""
+        """Every (permission, view) pair held by one of ``role_ids``, found once per
+        request (call it inside a request): read from the database, or this process's
+        copy when the permission counter read with the user (:meth:`get_user_by_id`)
+        says nothing changed since that copy was read."""
         key = tuple(sorted(role_ids))
         known: dict[tuple[int, ...], frozenset[tuple[str, str]]] = g.setdefault(
             "tx_permissions", {})
         if key not in known:
-            known[key] = self._permissions_of(key)
+            known[key] = self._permissions_at(key, g.get("tx_permission_stamp"))
         return known[key]
+
+    def _permissions_at(self, role_ids: tuple[int, ...],
+                        stamp: int | None) -> frozenset[tuple[str, str]]:
+        """The permissions of ``role_ids`` while the counter reads ``stamp`` (read
+        before them, so a copy is never older than its stamp)."""
+        if stamp is None:  # no counter read in this request
+            return self._permissions_of(role_ids)
+        kept = self._known_permissions.get(role_ids)
+        if kept is not None and kept[0] == stamp:
+            return kept[1]
+        found = self._permissions_of(role_ids)
+        self._known_permissions[role_ids] = (stamp, found)
+        return found
 
     def _permissions_of(self, role_ids: tuple[int, ...]) -> frozenset[tuple[str, str]]:
         """Every (permission, view) pair held by one of ``role_ids``."""
@@ -70,7 +96,8 @@ class TongxinSecurityManager(SecurityManager):
     def get_user_by_id(self, pk: Any) -> Any:
         """The user with what every request reads of it, in one query: its roles, its
         groups and their roles, and its place (unit, station, community, grids, with the
-        communities they serve), which :func:`app.scoping.resolve` then finds loaded."""
+        communities they serve), which :func:`app.scoping.resolve` then finds loaded;
+        and the permission counter, kept for :meth:`permissions_now`."""
         try:
             key = int(pk)  # FAB passes ids from addresses and forms as text too
         except (TypeError, ValueError):
@@ -81,8 +108,14 @@ class TongxinSecurityManager(SecurityManager):
                    joinedload(user.partner_unit).joinedload(org[0].communities),
                    joinedload(user.station).joinedload(org[1].communities)]
         with scoping.system():  # the binding is read whole, before any scope applies
-            return self.session.scalars(
-                select(user).where(user.id == key).options(*options)).unique().one_or_none()
+            found = self.session.execute(
+                select(user, PERMISSION_STAMP).where(user.id == key).options(*options)
+            ).unique().one_or_none()
+        if found is None:
+            return None
+        if has_request_context():
+            g.tx_permission_stamp = found[1]
+        return found[0]
 
     def auth_user_db(self, username: str, password: str) -> Any:
         """FAB's password check behind the lockout; every attempt goes to the audit log."""

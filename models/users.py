@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_appbuilder.security.sqla.models import User
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Column, ForeignKey, Integer, Table
+from sqlalchemy import Column, ForeignKey, Integer, String, Table
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models.meta import PortalModel, col
@@ -43,3 +43,13 @@ class TongxinUser(User):
         """The organisation the user works for, as shown on the user screens."""
         bound = [self.street, self.community, *self.grids, self.partner_unit, self.station]
         return "、".join(str(o) for o in bound if o is not None)
+
+#: change counters kept by the database itself: the row ``permissions`` goes up with
+#: every change to who holds which permission (triggers of migration ``a4d7e9c20001``),
+#: so each process may keep the permission sets it has read while the counter holds
+change_stamp = Table(
+    "tx_change_stamp",
+    PortalModel.metadata,
+    Column("name", String(40), primary_key=True),
+    Column("value", Integer, nullable=False, server_default="0"),
+)
