@@ -14,7 +14,7 @@ from jwt.exceptions import PyJWTError
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from app import login_guard, passwords, scoping, security_views
+from app import login_guard, passwords, scoping, security_views, sessions
 from models.org import PartnerUnit, SocialWorkStation
 from models.users import TongxinUser, change_stamp
 
@@ -97,7 +97,8 @@ class TongxinSecurityManager(SecurityManager):
         """The user with what every request reads of it, in one query: its roles, its
         groups and their roles, and its place (unit, station, community, grids, with the
         communities they serve), which :func:`app.scoping.resolve` then finds loaded;
-        and the permission counter, kept for :meth:`permissions_now`."""
+        the permission counter, kept for :meth:`permissions_now`; and the row of the
+        request's own signed-in session, which :mod:`app.sessions` then finds loaded."""
         try:
             key = int(pk)  # FAB passes ids from addresses and forms as text too
         except (TypeError, ValueError):
@@ -107,12 +108,13 @@ class TongxinSecurityManager(SecurityManager):
                    joinedload(user.community), joinedload(user.grids),
                    joinedload(user.partner_unit).joinedload(org[0].communities),
                    joinedload(user.station).joinedload(org[1].communities)]
+        query = sessions.with_own_row(
+            select(user, PERMISSION_STAMP).where(user.id == key).options(*options), key)
         with scoping.system():  # the binding is read whole, before any scope applies
-            found = self.session.execute(
-                select(user, PERMISSION_STAMP).where(user.id == key).options(*options)
-            ).unique().one_or_none()
+            found = self.session.execute(query).unique().one_or_none()
         if found is None:
             return None
+        sessions.hold_own_row(found)
         if has_request_context():
             g.tx_permission_stamp = found[1]
         return found[0]

@@ -124,6 +124,7 @@ def _check() -> Any:
     if "_user_id" not in session or (request.endpoint or "").endswith("static"):
         return None
     token = session.get(KEY)
+    current_user.is_authenticated  # noqa: B018 - loads the user and, with it, this row
     row = db.session.get(UserSession, token) if isinstance(token, str) else None
     reason = _why_ended(row)
     if reason is None:
@@ -146,12 +147,28 @@ def _check() -> Any:
         request.full_path if request.method == "GET" else None))
 
 
-def _own_token(user_id: int) -> str | None:
+def own_token(user_id: int) -> str | None:
     """The session id of this request, when it is ``user_id``'s own."""
     if has_request_context() and str(session.get("_user_id")) == str(user_id):
         token = session.get(KEY)
         return token if isinstance(token, str) else None
     return None
+
+
+def with_own_row(query: Any, user_id: int) -> Any:
+    """``query`` of user ``user_id`` also reading the row of this request's own session,
+    if any (``app.security`` loads the user so): :func:`_check` then finds it loaded."""
+    token = own_token(user_id)
+    if token is None:
+        return query
+    return query.add_columns(UserSession).outerjoin(UserSession, UserSession.id == token)
+
+
+def hold_own_row(found: Any) -> None:
+    """Keep the session row of a :func:`with_own_row` result for this request: the ORM
+    session's identity map keeps only the rows something else holds."""
+    if len(found) > 2 and has_request_context():
+        g.tx_session_row = found[2]
 
 
 def _end_on_change(orm_session: Session, flush_context: Any) -> None:
@@ -165,7 +182,7 @@ def _end_on_change(orm_session: Session, flush_context: Any) -> None:
             continue
         stmt = update(UserSession).where(UserSession.user_id == obj.id,
                                          UserSession.ended_at.is_(None))
-        keep = None if disabled else _own_token(obj.id)
+        keep = None if disabled else own_token(obj.id)
         if keep is not None:
             stmt = stmt.where(UserSession.id != keep)
         orm_session.connection().execute(stmt.values(ended_at=utcnow()))

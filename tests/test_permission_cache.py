@@ -81,10 +81,10 @@ def test_permissions_are_read_once_then_kept_until_they_change(app: Flask) -> No
                                    sm.find_permission_view_menu("can_list", "UserDBModelView"))
 
 
-def test_a_list_page_is_four_statements_whatever_its_size_or_depth(app: Flask) -> None:
-    """Session, user (with roles, place and the permission counter), the capped count,
-    the page's rows with their category and unit: four statements for 5 rows or 12,
-    page 1 or 3."""
+def test_a_list_page_is_three_statements_whatever_its_size_or_depth(app: Flask) -> None:
+    """The user (with roles, place, the permission counter and the session's row), the
+    capped count, the page's rows with their category and unit: three statements for 5
+    rows or 12, page 1 or 3."""
     _community_worker(app)
     client = app.test_client()
     login(client, "cache_comm", PASSWORD)
@@ -96,7 +96,7 @@ def test_a_list_page_is_four_statements_whatever_its_size_or_depth(app: Flask) -
             page = client.get(f"/demand/list/?{query}")
         assert page.status_code == 200 and "缓存需求" in page.get_data(as_text=True)
         counts[query] = len(seen)
-    assert set(counts.values()) == {4}, counts
+    assert set(counts.values()) == {3}, counts
 
 
 def test_a_permission_taken_away_counts_from_the_next_request(app: Flask) -> None:
