@@ -12,6 +12,7 @@ on purpose (CLI, migrations, demo data, tests' set-up).
 from __future__ import annotations
 
 import contextvars
+import functools
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -268,16 +269,12 @@ def is_scoped(model: type) -> bool:
                               Grid, PartnerUnit, SocialWorkStation))
 
 
-def _criteria_now(scope: Scope) -> list[Any]:
-    """:func:`criteria` of ``scope``, built once per request (a page runs hundreds of
-    statements with the same scope)."""
-    if not has_request_context():
-        return criteria(scope)
-    built = g.get("tx_criteria")
-    if built is None or built[0] != scope:
-        built = (scope, criteria(scope))
-        g.tx_criteria = built
-    return built[1]
+@functools.lru_cache(maxsize=1024)
+def _criteria_now(scope: Scope) -> tuple[Any, ...]:
+    """:func:`criteria` of ``scope``, built once per process (a page runs several
+    statements and every request of a user has the same scope; the options are
+    immutable and depend on nothing but the scope and the registered models)."""
+    return tuple(criteria(scope))
 
 
 def _on_execute(state: ORMExecuteState) -> None:
