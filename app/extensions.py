@@ -18,13 +18,11 @@ from typing import Any
 
 from flask_appbuilder import Model
 from flask_appbuilder.models.sqla.base import SQLA
-from flask_migrate import Migrate
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DisconnectionError
 
 db = SQLA(model_class=Model)
-migrate = Migrate()
 
 #: how long a SQLite writer waits for another writer's commit, in milliseconds
 SQLITE_BUSY_MS = 15000

@@ -283,13 +283,11 @@ def test_upgrade_fills_the_days_demands_reached_their_states(portal: Callable[[]
     """The dashboard's migration dates each demand from its timeline, in Beijing time
     (published at 01:00 on 1 November is November's), also when it has been closed since;
     without a timeline entry, the day it was last changed."""
-    from flask_migrate import upgrade
-
-    from app import MIGRATIONS
+    from app.bootstrap import migrate_to
 
     application = portal()
     with application.app_context():
-        upgrade(directory=str(MIGRATIONS), revision="c7a1d1700003")
+        migrate_to(application, "c7a1d1700003")
     demand = ("INSERT INTO demand (id, title, source, urgency, status, created_on, changed_on,"
               " version) VALUES (:id, '迁移需求', 'visit', 'normal', :status, :at, :at, 1)")
     change = ("INSERT INTO state_change (resource, record_id, transition, transition_label,"
@@ -304,7 +302,7 @@ def test_upgrade_fills_the_days_demands_reached_their_states(portal: Callable[[]
         conn.execute(text(change), {"id": 2, "name": "publish", "to": "published",
                                     "at": "2026-11-05 02:00:00"})
     with application.app_context():
-        upgrade(directory=str(MIGRATIONS))
+        migrate_to(application)
     with engine.connect() as conn:
         days = {row[0]: tuple(str(d)[:10] if d else None for d in row[1:]) for row in
                 conn.execute(text("SELECT id, published_on, claimed_on, completed_on "
