@@ -9,7 +9,9 @@ count on PostgreSQL.
 
 from __future__ import annotations
 
+import gc
 import os
+from typing import Any
 
 wsgi_app = "app:create_app()"
 workers = int(os.environ.get("TONGXIN_WORKERS", "2"))
@@ -21,3 +23,11 @@ keepalive = 5  # nginx in front keeps connections open; matches its keepalive_ti
 max_requests = 2000
 max_requests_jitter = 200  # the workers do not restart all at once
 accesslog = "-"
+
+
+def post_worker_init(worker: Any) -> None:
+    """Once the worker has built the app: what start-up made (models, views, caches, some
+    300,000 objects) lives as long as the worker, so the garbage collector stops scanning
+    it; a full collection then looks only at what requests leave behind, instead of
+    pausing a request for a quarter of a second every few hundred."""
+    gc.freeze()

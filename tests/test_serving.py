@@ -92,3 +92,15 @@ def test_url_builders_are_compiled_on_first_use(app: Flask) -> None:
             "/worklog/list/?_flt_0_status=%E5%BE%85%E5%AE%A1%E6%A0%B8"
         assert url_for("WorkLogView.show", pk=7, _external=True) == \
             "http://localhost/worklog/show/7"
+
+
+def test_a_worker_hides_its_start_up_objects_from_the_garbage_collector() -> None:
+    import gc
+
+    from app import gunicorn_conf
+
+    try:
+        gunicorn_conf.post_worker_init(None)
+        assert gc.get_freeze_count() > 10_000  # the test session's app, models, views
+    finally:
+        gc.unfreeze()
