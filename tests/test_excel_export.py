@@ -164,3 +164,19 @@ def test_a_month_of_work_logs_to_hand_upward(app: Flask, place: dict[str, int]) 
     dates = sorted(row[header.index("日期")] for row in rows[1:])
     assert [d.day for d in dates] == [2, 2], dates  # both units' logs of 2 November
     assert {row[header.index("共建单位")] for row in rows[1:]} == {"导出单位", "导出别的单位"}
+
+
+def test_times_show_in_beijing_time_and_flags_as_yes_or_no(app: Flask) -> None:
+    """A time stored in UTC is written as the reader's (Beijing) time, a yes/no column
+    reads 是/否 and a choice its label: found once per sheet, the same in every row."""
+    from models.dictionary import DictItem
+    from views.generator import describe
+
+    with app.test_request_context(headers={"Accept-Language": "zh"}):
+        columns = {c.key: c for c in engine.columns_of(
+            describe(DictItem), ["kind", "active", "created_on"])}
+    rows = [DictItem(kind="demand_category", active=flag,
+                     created_on=dt.datetime(2026, 11, 30, 16, 30)) for flag in (True, False)]
+    assert [columns["active"].value(r) for r in rows] == ["是", "否"]
+    assert columns["created_on"].value(rows[0]) == dt.datetime(2026, 12, 1, 0, 30)
+    assert columns["kind"].value(rows[0]) == "需求类别"

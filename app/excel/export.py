@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask, current_app
-from flask_babel import force_locale, get_locale, to_user_timezone
+from flask_babel import force_locale, get_locale, get_timezone
 from flask_babel import gettext as _
 from sqlalchemy import Boolean, inspect, select
 from sqlalchemy.orm import selectinload
@@ -66,8 +66,11 @@ def _relation_value(key: str) -> Callable[[Any], Any]:
     return value
 
 
-def _plain_value(key: str, choices: dict[Any, Any] | None, kind: str | None,
-                 flag: bool) -> Callable[[Any], Any]:
+def _plain_value(key: str, choices: dict[Any, str] | None, kind: str | None,
+                 yes_no: tuple[str, str] | None, zone: Any) -> Callable[[Any], Any]:
+    """How column ``key`` shows a row: ``choices`` by label, ``yes_no`` for a flag, a
+    time in ``zone`` — all found once per sheet (the reader's language and time zone),
+    not once per cell."""
     def value(item: Any) -> Any:
         raw = getattr(item, key)
         if raw is None:
@@ -75,11 +78,12 @@ def _plain_value(key: str, choices: dict[Any, Any] | None, kind: str | None,
         if kind is not None:
             return mask(kind, raw)
         if choices is not None:
-            return str(choices.get(raw, raw))
-        if flag:
-            return _("Yes") if raw else _("No")
+            return choices.get(raw, str(raw))
+        if yes_no is not None:
+            return yes_no[0] if raw else yes_no[1]
         if isinstance(raw, dt.datetime):  # stored in UTC, shown in the portal's time zone
-            return to_user_timezone(raw).replace(tzinfo=None)
+            aware = raw if raw.tzinfo else raw.replace(tzinfo=dt.UTC)
+            return zone.normalize(aware.astimezone(zone)).replace(tzinfo=None)
         if isinstance(raw, dt.date | int | float | Decimal):
             return raw
         return neutralise(str(raw))
@@ -91,6 +95,7 @@ def columns_of(spec: Any, keys: Sequence[str]) -> list[Column]:
     relations by their title, choices by label, 是/否, personal data masked."""
     mapper: Any = inspect(spec.model)
     sensitive = sensitive_columns(spec.model)
+    yes_no, zone = (_("Yes"), _("No")), get_timezone()
     out = []
     for key in keys:
         label = str(ID_LABEL if key == "id" else spec.labels.get(key, key))
@@ -99,8 +104,10 @@ def columns_of(spec: Any, keys: Sequence[str]) -> list[Column]:
             continue
         column = mapper.columns.get(key)
         flag = column is not None and isinstance(column.type, Boolean)
-        out.append(Column(key, label, _plain_value(key, spec.choices.get(key),
-                                                   sensitive.get(key), flag)))
+        choices = spec.choices.get(key)
+        shown = {k: str(v) for k, v in choices.items()} if choices is not None else None
+        out.append(Column(key, label, _plain_value(key, shown, sensitive.get(key),
+                                                   yes_no if flag else None, zone)))
     return out
 
 
