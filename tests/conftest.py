@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import re
+import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -15,6 +16,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import create_engine, make_url, text
+from sqlalchemy.exc import ProgrammingError
 
 from app import create_app
 from app.bootstrap import ensure_admin, init_database, wipe_postgres_schema
@@ -80,9 +82,23 @@ def throwaway_database(folder: Path) -> Iterator[str]:
     try:
         yield make_url(url).set(database=name).render_as_string(hide_password=False)
     finally:
-        with server.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        drop_database(server, name)
         server.dispose()
+
+
+def drop_database(server: Any, name: str) -> None:
+    """Drop PostgreSQL database ``name`` and whatever is still connected to it. The
+    server's autovacuum may be at work in it right then (a process our role may not
+    end): that takes a moment, so the drop is tried again."""
+    for attempt in range(20):
+        try:
+            with server.connect() as conn:
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            return
+        except ProgrammingError:
+            if attempt == 19:
+                raise
+            time.sleep(0.5)
 
 
 #: password of the demo accounts in the demo databases of :func:`demo_app`

@@ -19,7 +19,7 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
-from conftest import login
+from conftest import drop_database, login
 from sqlalchemy import create_engine, inspect, make_url, select, table, text
 from sqlalchemy.sql import column
 
@@ -81,9 +81,8 @@ def new_database(database_url: str, tmp_path: Path) -> Iterator[Callable[[], str
     yield make
     if server.get_backend_name() != "sqlite" and made:
         admin = create_engine(database_url, isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            for name in made:
-                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        for name in made:
+            drop_database(admin, name)
         admin.dispose()
 
 
