@@ -9,10 +9,6 @@ waiting). Reads before the first write each see the latest commit, as on Postgre
 default isolation; the portal's races are settled by conditional UPDATEs and version
 counters. A SAVEPOINT issued outside a transaction would open a plain deferred one, so
 :func:`_sqlite_savepoint` takes the write lock first.
-
-A request whose transaction only read ends it with COMMIT instead of ROLLBACK
-(:func:`commit_reads`): the same for the data, but psycopg forgets its prepared
-statements at every ROLLBACK, so PostgreSQL would plan every query of every request anew.
 """
 
 from __future__ import annotations
@@ -20,7 +16,6 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from flask import Flask
 from flask_appbuilder import Model
 from flask_appbuilder.models.sqla.base import SQLA
 from sqlalchemy import event
@@ -82,35 +77,3 @@ def _sqlite_savepoint(conn: Connection, name: str) -> None:
     dbapi_connection = conn.connection.dbapi_connection
     if dbapi_connection is not None and not dbapi_connection.in_transaction:
         conn.exec_driver_sql("BEGIN IMMEDIATE")
-
-
-@event.listens_for(Engine, "before_cursor_execute")
-def _note_writes(conn: Connection, cursor: Any, statement: str, parameters: Any,
-                 context: Any, executemany: bool) -> None:
-    """Mark the connection's transaction as writing at its first statement that is not
-    a plain SELECT (savepoints and SQLite's BEGIN IMMEDIATE included)."""
-    if statement.lstrip()[:6].upper() != "SELECT":
-        conn.info["tx_wrote"] = True
-
-
-@event.listens_for(Engine, "commit")
-@event.listens_for(Engine, "rollback")
-def _transaction_over(conn: Connection) -> None:
-    conn.info.pop("tx_wrote", None)
-
-
-def _commit_reads(error: BaseException | None) -> None:
-    """At the end of a request: COMMIT the ORM session's transaction when it ran only
-    SELECTs and holds no unsaved change; anything else is rolled back as before."""
-    if error is not None or not db.session.registry.has():
-        return
-    session = db.session()
-    if not session.in_transaction() or session.new or session.dirty or session.deleted:
-        return
-    if not session.connection().info.get("tx_wrote"):  # the portal's one database
-        session.commit()
-
-
-def commit_reads(app: Flask) -> None:
-    """End ``app``'s read-only requests with COMMIT (see the module's docstring)."""
-    app.teardown_request(_commit_reads)
