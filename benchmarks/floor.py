@@ -72,7 +72,9 @@ def page_statements(flask_app: Any, client: Any, path: str
 
 
 def raw_ms(flask_app: Any, statements: list[tuple[str, Any]], repeat: int) -> float:
-    """p50 of running ``statements`` (all rows fetched) on a raw DB-API connection."""
+    """p50 of running ``statements`` (all rows fetched) on a raw DB-API connection, each
+    run in a transaction of its own, as a request runs them (so psycopg never keeps them
+    prepared, and PostgreSQL plans them for their values every time, as for the page)."""
     from app.extensions import db
 
     with flask_app.app_context():
@@ -87,7 +89,7 @@ def raw_ms(flask_app: Any, statements: list[tuple[str, Any]], repeat: int) -> fl
                 cursor.fetchall()
             timings.append((time.perf_counter() - started) * 1000)
             cursor.close()
-        raw.rollback()
+            raw.rollback()
     finally:
         raw.close()
     return statistics.median(timings[1:])
