@@ -13,7 +13,7 @@ from flask_babel import lazy_gettext as _l
 from flask_babel import to_user_timezone, to_utc
 from flask_wtf import FlaskForm
 from markupsafe import Markup, escape
-from sqlalchemy import inspect, select
+from sqlalchemy import select
 from wtforms import DateTimeField, Field, SelectField
 from wtforms.validators import ValidationError
 
@@ -140,12 +140,9 @@ class RemoteFilterField(Field):
         keys = self.named_keys()
         if not keys:
             return []
-        model = self.interface.obj
-        mapper: Any = inspect(model)
-        pk = getattr(model, mapper.get_property_by_column(mapper.primary_key[0]).key)
         found = {str(self.interface.get_pk_value(obj)): str(obj) for obj in
-                 self.interface.session.scalars(select(model).where(
-                     pk.in_([int(key) for key in keys])))}
+                 self.interface.session.scalars(select(self.interface.obj).where(
+                     self.interface.get_pk().in_([int(key) for key in keys])))}
         return [(key, found.get(key, f"#{key}")) for key in keys]
 
 
