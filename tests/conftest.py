@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import create_engine, make_url, text
+from sqlalchemy import create_engine, event, make_url, text
 from sqlalchemy.exc import ProgrammingError
 
 from app import create_app
@@ -64,6 +64,25 @@ def no_full_number_shown_to_units_or_grid_workers() -> Iterator[None]:
     """Fails the run when any response scanned by :func:`watch_personal_data` leaked."""
     yield
     assert not LEAKS, "full personal numbers shown:\n" + "\n".join(LEAKS)
+
+
+@contextmanager
+def statements(app: Flask) -> Iterator[list[tuple[str, Any]]]:
+    """The SQL statements (with their parameters) ``app`` runs while the block runs."""
+    from app.extensions import db
+
+    seen: list[tuple[str, Any]] = []
+
+    def note(conn: Any, cursor: Any, statement: str, parameters: Any, *args: Any) -> None:
+        seen.append((statement, parameters))
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", note)
+    try:
+        yield seen
+    finally:
+        event.remove(engine, "before_cursor_execute", note)
 
 
 @contextmanager

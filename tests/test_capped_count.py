@@ -18,11 +18,11 @@ from typing import Any
 
 import prison
 import pytest
-from conftest import PASSWORD, bound_user, login
+from conftest import PASSWORD, bound_user, login, statements
 from flask import Flask
 from flask.testing import FlaskClient
 from flask_appbuilder.models.sqla.filters import FilterRelationOneToManyEqual
-from sqlalchemy import delete, event, func, select
+from sqlalchemy import delete, func, select
 
 from app.extensions import db
 from app.scoping import system
@@ -176,18 +176,8 @@ def test_the_rest_api_keeps_the_exact_count(app: Flask, place: dict[str, int],
 
 
 def _statements(app: Flask, client: FlaskClient, url: str) -> list[tuple[str, Any]]:
-    seen: list[tuple[str, Any]] = []
-
-    def note(conn: Any, cursor: Any, statement: str, parameters: Any, *args: Any) -> None:
-        seen.append((statement, parameters))
-
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", note)
-    try:
+    with statements(app) as seen:
         assert client.get(url).status_code == 200
-    finally:
-        event.remove(engine, "before_cursor_execute", note)
     return seen
 
 

@@ -5,9 +5,9 @@ system administrator and for a partner unit's contact (issue 9: no N+1)."""
 from __future__ import annotations
 
 import pytest
-from conftest import DEMO_PASSWORD, PASSWORD, login
+from conftest import DEMO_PASSWORD, PASSWORD, login, statements
 from flask import Flask
-from sqlalchemy import event, func, inspect, select
+from sqlalchemy import func, inspect, select
 
 import models
 from app.extensions import db
@@ -15,18 +15,8 @@ from app.scoping import system
 
 
 def _statements(application: Flask, client: object, url: str) -> int:
-    seen: list[str] = []
-
-    def note(*args: object) -> None:
-        seen.append(str(args[2]))
-
-    with application.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", note)
-    try:
+    with statements(application) as seen:
         resp = client.get(url)  # type: ignore[attr-defined]
-    finally:
-        event.remove(engine, "before_cursor_execute", note)
     assert resp.status_code == 200, (url, resp.status_code)
     return len(seen)
 

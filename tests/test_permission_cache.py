@@ -7,35 +7,16 @@ screen, or by plain SQL from another process — counts from the next request on
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
 
-from conftest import PASSWORD, bound_user, login
+from conftest import PASSWORD, bound_user, login, statements
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import event, select, text
+from sqlalchemy import select, text
 
 from app.extensions import db
 from app.scoping import system
 
 PERMISSION_QUERY = re.compile(r"ab_permission_view", re.I)
-
-
-@contextmanager
-def statements(app: Flask) -> Iterator[list[str]]:
-    """The SQL statements run while the block runs."""
-    seen: list[str] = []
-
-    def note(conn: object, cursor: object, statement: str, *args: object) -> None:
-        seen.append(statement)
-
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", note)
-    try:
-        yield seen
-    finally:
-        event.remove(engine, "before_cursor_execute", note)
 
 
 def _community_worker(app: Flask) -> None:
@@ -59,7 +40,7 @@ def _community_worker(app: Flask) -> None:
 def _permission_queries(app: Flask, client: FlaskClient) -> int:
     with statements(app) as seen:
         assert client.get("/demand/list/").status_code == 200
-    return len([s for s in seen if PERMISSION_QUERY.search(s)])
+    return len([s for s, _p in seen if PERMISSION_QUERY.search(s)])
 
 
 def test_permissions_are_read_once_then_kept_until_they_change(app: Flask) -> None:

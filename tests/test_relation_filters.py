@@ -12,11 +12,11 @@ import re
 from typing import Any
 
 import pytest
-from conftest import DEMO_PASSWORD, PASSWORD, login
+from conftest import DEMO_PASSWORD, PASSWORD, login, statements
 from flask import Flask
 from flask.testing import FlaskClient
 from flask_appbuilder.models.sqla.filters import FilterRelationOneToManyEqual
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from app.extensions import db
 from app.scoping import system
@@ -31,20 +31,10 @@ USERS = [("admin", PASSWORD), ("unit1", DEMO_PASSWORD)]
 
 def _get(application: Flask, client: FlaskClient, url: str) -> tuple[str, list[str]]:
     """The page at ``url`` and the SQL statements it ran."""
-    seen: list[str] = []
-
-    def note(*args: Any) -> None:
-        seen.append(" ".join(str(args[2]).split()))
-
-    with application.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", note)
-    try:
+    with statements(application) as seen:
         resp = client.get(url)
-    finally:
-        event.remove(engine, "before_cursor_execute", note)
     assert resp.status_code == 200, (url, resp.status_code)
-    return resp.get_data(as_text=True), seen
+    return resp.get_data(as_text=True), [" ".join(sql.split()) for sql, _p in seen]
 
 
 def _reads_whole(sql: str, table: str) -> bool:

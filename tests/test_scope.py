@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from conftest import PASSWORD, bound_user, csrf_token, login
+from conftest import PASSWORD, bound_user, csrf_token, login, statements
 from flask import Flask
 from openpyxl import load_workbook
 from sqlalchemy import select, text
@@ -304,23 +304,11 @@ def test_new_rows_land_in_the_writers_place(app: Flask, world: World, as_actor: 
 
 
 def test_list_page_query_count_is_constant(app: Flask, world: World, as_actor: Any) -> None:
-    from sqlalchemy import event
-
     client = as_actor("s_street")
     counts = []
     for size in (5, 50):
-        seen: list[str] = []
-
-        def count(*args: Any, seen: list[str] = seen) -> None:
-            seen.append("q")
-
-        with app.app_context():
-            engine = db.engine
-        event.listen(engine, "before_cursor_execute", count)
-        try:
+        with statements(app) as seen:
             assert client.get(f"/grid/list/?psize_GridView={size}").status_code == 200
-        finally:
-            event.remove(engine, "before_cursor_execute", count)
         counts.append(len(seen))
     assert counts[0] == counts[1], counts
 
