@@ -20,7 +20,7 @@ from app import (
     scoping,
     view_as,
 )
-from app.extensions import db
+from app.extensions import commit_reads, db
 from app.routing import LazyRule
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
@@ -50,6 +50,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     compile_if_stale()  # a fresh clone has no .mo files (they are git-ignored)
     with app.app_context():
         db.init_app(app)
+        commit_reads(app)
         appbuilder = AppBuilder(
             security_manager_class=TongxinSecurityManager,
             indexview=IndexView,

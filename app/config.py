@@ -10,6 +10,7 @@ from typing import Any
 
 from flask_appbuilder.const import AUTH_DB
 
+from app.extensions import NEVER_PREPARE
 from app.passwords import fab_validator
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -103,7 +104,7 @@ def engine_options(db_url: str, pool_size: int = 10, pool_overflow: int = 20
     itself once the database is back). SQLite's settings are in ``app.extensions``."""
     options: dict[str, Any] = {"pool_pre_ping": True}
     if db_url.startswith("postgresql"):
-        options["connect_args"] = {"connect_timeout": 3}
+        options["connect_args"] = {"connect_timeout": 3, "prepare_threshold": NEVER_PREPARE}
         # a connection for every thread of a worker (gunicorn.conf.py: 4) and room for
         # bursts; 2 workers x 30 stay well under PostgreSQL's default of 100 connections
         options["pool_size"], options["max_overflow"] = pool_size, pool_overflow

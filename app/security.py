@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from app import login_guard, passwords, scoping, security_views, sessions
+from app.extensions import PREPARED
 from models.org import PartnerUnit, SocialWorkStation
 from models.users import TongxinUser, change_stamp
 
@@ -109,7 +110,8 @@ class TongxinSecurityManager(SecurityManager):
                    joinedload(user.partner_unit).joinedload(org[0].communities),
                    joinedload(user.station).joinedload(org[1].communities)]
         query = sessions.with_own_row(
-            select(user, PERMISSION_STAMP).where(user.id == key).options(*options), key)
+            select(user, PERMISSION_STAMP).where(user.id == key).options(*options), key
+        ).execution_options(**{PREPARED: True})  # planned once per connection, not per request
         with scoping.system():  # the binding is read whole, before any scope applies
             found = self.session.execute(query).unique().one_or_none()
         if found is None:
