@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from flask import g, has_request_context, request
@@ -11,7 +12,7 @@ from flask_jwt_extended import get_current_user, verify_jwt_in_request
 from flask_jwt_extended.exceptions import JWTExtendedException
 from flask_login import current_user
 from jwt.exceptions import PyJWTError
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import joinedload
 
 from app import login_guard, passwords, scoping, security_views, sessions
@@ -22,6 +23,27 @@ from models.users import TongxinUser, change_stamp
 #: the database's counter of permission changes (``models.users.change_stamp``)
 PERMISSION_STAMP = (select(change_stamp.c.value)
                     .where(change_stamp.c.name == "permissions").scalar_subquery())
+
+
+#: the bound parameter of :func:`_user_query`: the user's id
+USER_KEY = "tx_user"
+
+
+@functools.cache
+def _user_query(user: type, own_row: bool) -> Any:
+    """The statement of :meth:`TongxinSecurityManager.get_user_by_id`, built once per
+    process (the keys are bound when it runs): the user with its roles, groups and place,
+    the permission counter and, with ``own_row``, the request's session row. PostgreSQL
+    keeps it prepared on each connection (``app.extensions.PREPARED``)."""
+    org = (PartnerUnit, SocialWorkStation)
+    options = [joinedload(user.roles), joinedload(user.groups).joinedload(Group.roles),
+               joinedload(user.community), joinedload(user.grids),
+               joinedload(user.partner_unit).joinedload(org[0].communities),
+               joinedload(user.station).joinedload(org[1].communities)]
+    query = select(user, PERMISSION_STAMP).where(user.id == bindparam(USER_KEY))
+    query = query.options(*options)
+    return (sessions.with_own_row(query) if own_row else query).execution_options(
+        **{PREPARED: True})
 
 
 class TongxinSecurityManager(SecurityManager):
@@ -104,16 +126,11 @@ class TongxinSecurityManager(SecurityManager):
             key = int(pk)  # FAB passes ids from addresses and forms as text too
         except (TypeError, ValueError):
             return None
-        user, org = self.user_model, (PartnerUnit, SocialWorkStation)
-        options = [joinedload(user.roles), joinedload(user.groups).joinedload(Group.roles),
-                   joinedload(user.community), joinedload(user.grids),
-                   joinedload(user.partner_unit).joinedload(org[0].communities),
-                   joinedload(user.station).joinedload(org[1].communities)]
-        query = sessions.with_own_row(
-            select(user, PERMISSION_STAMP).where(user.id == key).options(*options), key
-        ).execution_options(**{PREPARED: True})  # planned once per connection, not per request
+        token = sessions.own_token(key)
+        query = _user_query(self.user_model, own_row=token is not None)
+        params = {USER_KEY: key} if token is None else {USER_KEY: key, sessions.OWN_ROW: token}
         with scoping.system():  # the binding is read whole, before any scope applies
-            found = self.session.execute(query).unique().one_or_none()
+            found = self.session.execute(query, params).unique().one_or_none()
         if found is None:
             return None
         sessions.hold_own_row(found)

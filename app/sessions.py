@@ -31,7 +31,7 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user, logout_user, user_logged_in, user_logged_out
-from sqlalchemy import delete, event, inspect, update
+from sqlalchemy import bindparam, delete, event, inspect, update
 from sqlalchemy.orm import Session
 
 from app import audit
@@ -41,6 +41,8 @@ from models.sessions import UserSession
 from models.users import TongxinUser
 
 KEY = "tx_session"
+#: the bound parameter of :func:`with_own_row`: the request's session id
+OWN_ROW = "tx_own_session"
 #: session keys that survive login and logout: the language, flask-login's cookie flag
 KEEP = ("locale", "_remember")
 #: last use is written at most this often
@@ -155,13 +157,12 @@ def own_token(user_id: int) -> str | None:
     return None
 
 
-def with_own_row(query: Any, user_id: int) -> Any:
-    """``query`` of user ``user_id`` also reading the row of this request's own session,
-    if any (``app.security`` loads the user so): :func:`_check` then finds it loaded."""
-    token = own_token(user_id)
-    if token is None:
-        return query
-    return query.add_columns(UserSession).outerjoin(UserSession, UserSession.id == token)
+def with_own_row(query: Any) -> Any:
+    """``query`` of a user also reading the row of the session whose id is bound as
+    :data:`OWN_ROW` (``app.security`` loads the user so, with :func:`own_token`):
+    :func:`_check` then finds it loaded."""
+    return query.add_columns(UserSession).outerjoin(UserSession,
+                                                    UserSession.id == bindparam(OWN_ROW))
 
 
 def hold_own_row(found: Any) -> None:
