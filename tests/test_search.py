@@ -156,3 +156,16 @@ def test_a_common_word_lists_the_same_rows_in_the_same_order_either_way(
     walked, looked_up = listed(0), listed(10**9)
     assert len(walked) == len(TITLES)
     assert walked == looked_up
+
+
+def test_a_views_filters_are_made_once_and_handed_out_as_copies(app: Flask) -> None:
+    from views.interface import PortalInterface
+    from views.search import PortalFilterConverter
+
+    datamodel = PortalInterface(Demand)
+    first = PortalFilterConverter(datamodel).convert("title")
+    assert any(isinstance(f, FilterSubstring) for f in first)
+    first.append("added by FAB")  # FAB adds a view's own search filters to its list
+    again = PortalFilterConverter(datamodel).convert("title")
+    assert "added by FAB" not in again
+    assert [id(f) for f in again] == [id(f) for f in first[:-1]]  # made once

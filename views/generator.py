@@ -13,7 +13,7 @@ from typing import Any
 from flask import current_app
 from flask_appbuilder import AppBuilder
 from flask_appbuilder.fieldwidgets import Select2Widget
-from flask_babel import format_date, format_datetime
+from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
@@ -171,7 +171,7 @@ def _format_due(value: Any) -> Any:
     """A due date; past ones highlighted as overdue."""
     if not value:
         return ""
-    text = format_date(value, "yyyy-MM-dd")
+    text = value.isoformat()
     if value < today():
         return Markup('<span class="label label-danger tx-overdue">{}</span> {}').format(
             _("Overdue"), text)
@@ -189,7 +189,7 @@ def _value_formatters(spec: ModelSpec) -> dict[str, Any]:
         elif isinstance(column.type, Date) and column.info.get("due"):
             out[key] = _format_due
         elif isinstance(column.type, Date):
-            out[key] = lambda v: format_date(v, "yyyy-MM-dd") if v else ""
+            out[key] = lambda v: v.isoformat() if v else ""  # 2026-11-23 in every language
         elif isinstance(column.type, Boolean):
             out[key] = _format_bool
     for key, kind in sensitive_columns(spec.model).items():  # personal data: always masked

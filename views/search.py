@@ -100,9 +100,18 @@ class FilterSubstring(FilterContains):
 
 class PortalFilterConverter(SQLAFilterConverter):
     """FAB's filters of a column, with "contains" through the index on ``fulltext`` ones
-    (same place in the list, so search addresses do not change)."""
+    (same place in the list, so search addresses do not change). Each interface's are
+    made once: FAB makes the filters of every column three times per list page, and
+    a filter keeps nothing of the request (only its column and model)."""
 
     def convert(self, col_name: str) -> Any:
+        made = self.datamodel.__dict__.setdefault("_tx_filters", {})
+        if col_name not in made:
+            made[col_name] = self._convert(col_name)
+        filters = made[col_name]
+        return list(filters) if filters else filters  # FAB may add to the list it gets
+
+    def _convert(self, col_name: str) -> Any:
         filters = super().convert(col_name)
         if not filters or not is_fulltext(self.datamodel.obj, col_name):
             return filters
