@@ -19,9 +19,11 @@ writes JSON and a PNG chart. Figures are printed, never asserted.
 from __future__ import annotations
 
 import argparse
+import html
 import json
 import os
 import platform
+import re
 import secrets
 import statistics
 import tempfile
@@ -112,6 +114,26 @@ def _latency(pages: list[dict[str, Any]], sessions: dict[str, dict[str, Any]],
             page[system] = {"p50": statistics.median(timings[system]),
                             "p95": _p(timings[system], 0.95),
                             "status": sorted(statuses[system])}
+
+
+def _later_counts(pages: list[dict[str, Any]], sessions: dict[str, dict[str, Any]],
+                  repeat: int) -> None:
+    """p50 of the count a page of ours left to a second request (a substring search on
+    PostgreSQL, ``views.counting.count_later``), which the browser asks once the rows are
+    shown: ``page["ours"]["count_later"]``."""
+    for page in pages:
+        session = sessions["ours"][page["user"]]
+        found = re.search(rb'data-tx-list-count="([^"]+)"', session.get(page["ours_path"])[1])
+        if found is None:
+            continue
+        path = html.unescape(found.group(1).decode())
+        timings = []
+        for _ in range(repeat):
+            started = time.perf_counter()
+            status, _body = session.get(path)
+            timings.append((time.perf_counter() - started) * 1000)
+        page["ours"]["count_later"] = {"path": path, "p50": statistics.median(timings),
+                                       "status": status}
 
 
 def _throughput(pages: list[dict[str, Any]], sessions: dict[str, dict[str, Any]],
@@ -256,6 +278,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                         "django": dict.fromkeys(users["ours"], users["django"])}
             report.say("timing pages…")
             _latency(pages, sessions, repeat)
+            _later_counts(pages, sessions, repeat)
             report.say("requests per second…")
             _throughput(pages, sessions, seconds)
             rss = {s: running[s].peak_rss_mb() for s in SYSTEMS}

@@ -2,7 +2,9 @@
 the cap says "30+ 条" and still pages on to its end; a shorter one — or a search, or a
 user's scope, that leaves fewer rows — shows its exact count; the REST API keeps FAB's
 exact count. The count is one statement with a LIMIT, no ORDER BY, that applies the
-reader's scope inside it.
+reader's scope inside it. A substring search on PostgreSQL shows its rows first and
+asks its count of the list's ``count/`` address after (as the browser does, ``_page``
+asks it too).
 
 The cap is lowered to 30 rows (and one page ahead of the page read) for the tests; the
 rows are demands of a street of their own: 45 in its community 甲, 12 in 乙.
@@ -40,6 +42,8 @@ TITLE = re.compile(r"封顶计数[甲乙] \d{3}")
 RECORD_COUNT = re.compile(r"<strong>记录数:</strong>\s*(?:<span[^>]*>)?\s*([^<\s]+(?: 条)?)")
 NEXT_PAGE = re.compile(r'<a href="([^"#]+)">&gt;</a>')
 LIST = "/demand/list/"
+COUNTING = "正在计数…"
+PENDING = re.compile(r'data-tx-list-count="([^"]+)"')
 
 
 @pytest.fixture(scope="module")
@@ -85,7 +89,19 @@ def _page(client: FlaskClient, url: str, **args: Any) -> tuple[str, set[str], st
     titles = TITLE.findall(body)
     assert len(titles) == len(set(titles))
     link = NEXT_PAGE.search(body)
-    return shown.group(1), set(titles), unescape(link.group(1)) if link else None
+    count = shown.group(1)
+    if count == COUNTING:  # as js/list_count.js does: the count from its address
+        count = _later(client, body)["text"]
+    return count, set(titles), unescape(link.group(1)) if link else None
+
+
+def _later(client: FlaskClient, body: str) -> dict[str, Any]:
+    """The answer of the count address of a page whose count is pending."""
+    found = PENDING.search(body)
+    assert found, "a pending count names its address"
+    resp = client.get(unescape(found.group(1)))
+    assert resp.status_code == 200 and resp.is_json
+    return resp.get_json()
 
 
 def test_a_list_longer_than_the_cap_says_so_and_pages_on_to_its_end(
@@ -210,3 +226,59 @@ def _nodes(node: dict[str, Any], kind: str) -> Iterator[dict[str, Any]]:
         yield node
     for child in node.get("Plans", []):
         yield from _nodes(child, kind)
+
+
+def _search(app: Flask, word: str) -> dict[str, str]:
+    with app.test_request_context():
+        return {f"_flt_{filter_index(Demand, 'title', FilterSubstring)}_title": word}
+
+
+def test_a_search_on_postgresql_shows_its_rows_first_and_its_count_after(
+        app: Flask, place: dict[str, int], capped: None) -> None:
+    client = _client(app, "cap_street")
+    query = "&".join(f"{k}={v}" for k, v in _search(app, "封顶计数").items())
+    seen = _statements(app, client, f"{LIST}?{query}")
+    body = client.get(f"{LIST}?{query}").get_data(as_text=True)
+    counted = [s for s, _p in seen if re.search(r"count\(\*\).*FROM demand\b", s, re.S)
+               and "demand.status = " not in s]  # not the to-do badge
+    assert len(TITLE.findall(body)) == 20
+    with app.app_context():
+        dialect = db.engine.dialect.name
+    if dialect == "sqlite":  # FTS5 counts the matches alone: at once
+        assert RECORD_COUNT.search(body).group(1) == "30+ 条"  # type: ignore[union-attr]
+        assert len(counted) == 1 and not PENDING.search(body)
+        return
+    assert RECORD_COUNT.search(body).group(1) == COUNTING  # type: ignore[union-attr]
+    assert counted == []  # the page did not count
+    assert NEXT_PAGE.search(body), "the next page is offered before the count comes"
+    later = _later(client, body)
+    assert later["count"] == CAP + 1 and later["text"] == "30+ 条" and later["title"]
+    assert later["page"] == 0 and later["pages"] == 2
+
+
+def test_the_count_address_counts_the_search_in_the_readers_scope(
+        app: Flask, place: dict[str, int], capped: None) -> None:
+    def count(username: str, **args: str) -> dict[str, Any]:
+        resp = _client(app, username).get(f"{LIST}count/", query_string=args or None)
+        assert resp.status_code == 200 and resp.is_json, username
+        return resp.get_json()
+
+    answer = count("cap_comm_b")
+    assert (answer["count"], answer["text"], answer["title"]) == (B_ROWS, str(B_ROWS), "")
+    assert count("cap_comm_b", **_search(app, "封顶计数甲"))["count"] == 0  # not theirs
+    assert count("cap_street", **_search(app, "封顶计数乙"))["count"] == B_ROWS
+    answer = count("cap_comm_a", **_search(app, "封顶计数"), psize_DemandView="10",
+                   page_DemandView="1")
+    assert (answer["count"], answer["page"], answer["pages"]) == (CAP + 1, 1, 4)
+
+
+def test_the_count_address_needs_a_login(app: Flask, place: dict[str, int]) -> None:
+    resp = app.test_client().get(f"{LIST}count/")
+    assert resp.status_code in (302, 401, 403) and not resp.is_json
+
+
+def test_a_search_page_past_its_end_counts_at_once(
+        app: Flask, place: dict[str, int], capped: None) -> None:
+    shown, rows, link = _page(_client(app, "cap_street"), LIST, page_DemandView=9,
+                              **_search(app, "封顶计数乙"))
+    assert shown == str(B_ROWS) and not rows and link is None

@@ -31,12 +31,13 @@ from app.scoping import ScopeViolation
 from app.workflow import check_editable
 from views.api_messages import translate_errors
 from views.fields import RemoteFilterField
+from views.list_count import ListCount
 from views.permissions import READ
 
 CHOICES_PAGE = 20
 
 
-class PortalModelView(ModelView):
+class PortalModelView(ListCount, ModelView):
     """A generated CRUD screen. A failed save shows the form again, with the input kept."""
 
     show_template = "tongxin/show.html"

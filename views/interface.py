@@ -15,7 +15,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from app import recycle
 from app.integrity import friendly_db_error
-from views.counting import cap, capped_count, capped_here
+from views.counting import PendingCount, cap, capped_count, capped_here, count_later
 from views.search import PortalFilterConverter, in_list_order
 
 
@@ -58,20 +58,37 @@ class PortalInterface(SQLAInterface):
                       page: int | None, page_size: int) -> tuple[int, list[Any]]:
         """FAB's :meth:`query` of whole rows, its count capped (``views.counting``): the
         same filters (FAB's count applies the "inner" ones, as its rows query does), no
-        ORDER BY in the count; the rows come with the relations the list shows."""
+        ORDER BY in the count; the rows come with the relations the list shows. A page
+        that counts later (:func:`count_later`) reads one row more than it shows instead."""
         query = self.session.query(self.obj)
-        counted = self._apply_inner_all(query, filters, aliases_mapping={})
-        count = capped_count(self.session, counted, cap(page, page_size))
+        later = count_later(self.session, filters)
+        count = 0 if later else self.capped_count(filters, page, page_size)
         # the page's ids first (an index read, even far down the list), then those rows
         # with their relations: a join done for 20 rows, not for every row skipped
         pk = self.get_pk()
         with in_list_order(self.obj, order_column, count, ((page or 0) + 1) * page_size):
-            page_ids = self.apply_all(self.session.query(pk), filters, order_column,
-                                      order_direction, page, page_size).subquery()
+            ids = self.apply_all(self.session.query(pk), filters, order_column,
+                                 order_direction, *((None, None) if later else (page, page_size)))
+            if later:  # FAB's pagination, with one row more
+                ids = ids.offset((page or 0) * page_size).limit(page_size + 1)
+            page_ids = ids.subquery()
         rows = self.apply_order_by(
             query.options(*self._eager()).join(page_ids, pk == list(page_ids.c)[0]),
             order_column, order_direction, aliases_mapping={}, add_pk=True).all()
-        return count, rows
+        if not later:
+            return count, rows
+        shown, before = rows[:page_size], (page or 0) * page_size
+        if len(rows) > page_size:
+            return PendingCount(before + page_size + 1), shown
+        if shown or not page:  # the last page: the count is known
+            return before + len(shown), shown
+        return self.capped_count(filters, page, page_size), shown  # beyond the last page
+
+    def capped_count(self, filters: Any, page: int | None, page_size: int) -> int:
+        """The rows ``filters`` let through, counted up to the cap of ``page``."""
+        counted = self._apply_inner_all(self.session.query(self.obj), filters,
+                                        aliases_mapping={})
+        return capped_count(self.session, counted, cap(page, page_size))
 
     def _load_relations(self, rows: list[Any]) -> None:
         """Load the listed relations of ``rows`` in one query each (``selectinload`` on

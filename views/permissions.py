@@ -12,7 +12,7 @@ READ, ADD, EDIT, DELETE = "read", "add", "edit", "delete"
 #: FAB method name → our permission name, for the generated ModelView and ModelRestApi.
 METHOD_PERMISSIONS: dict[str, str] = {
     # pages
-    "list": READ, "show": READ, "download": READ, "api": READ, "api_read": READ,
+    "list": READ, "list_count": READ, "show": READ, "download": READ, "api": READ, "api_read": READ,
     "api_get": READ, "api_column_add": ADD, "api_column_edit": EDIT,
     "api_create": ADD, "api_update": EDIT, "api_delete": DELETE,
     "add": ADD, "edit": EDIT, "delete": DELETE,
