@@ -23,7 +23,6 @@ import html
 import json
 import os
 import platform
-import re
 import secrets
 import statistics
 import tempfile
@@ -123,7 +122,7 @@ def _later_counts(pages: list[dict[str, Any]], sessions: dict[str, dict[str, Any
     shown: ``page["ours"]["count_later"]``."""
     for page in pages:
         session = sessions["ours"][page["user"]]
-        found = re.search(rb'data-tx-list-count="([^"]+)"', session.get(page["ours_path"])[1])
+        found = load.PENDING_COUNT.search(session.get(page["ours_path"])[1])
         if found is None:
             continue
         path = html.unescape(found.group(1).decode())
