@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import io
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -154,9 +155,13 @@ FOREIGN: dict[str, list[tuple[str, type]]] = {
                                                                       ("BV", PointsEntry)],
 }
 
+#: the record count a list page shows (when it has rows)
+RECORD_COUNT = re.compile(r"<strong>记录数:</strong>\s*(\d+)\s*<")
+
 #: what each route of a resource is, so every route has an expectation
 ROUTE_KINDS = {
-    "list/": "list", "show/<pk>": "row", "edit/<pk>": "row", "delete/<pk>": "row",
+    "list/": "list", "list/count/": "list", "show/<pk>": "row", "edit/<pk>": "row",
+    "delete/<pk>": "row",
     "add": "add", "download/<string:filename>": "file", "action/<string:name>/<pk>": "row",
     "action_post": "bulk", "": "api_list", "<pk>": "api_row", "<int:pk>": "api_row",
     "_info": "api_info", "choices/": "api_choices",
@@ -219,6 +224,13 @@ def test_actor_never_reaches_foreign_rows(app: Flask, world: World, as_actor: An
         with app.app_context(), system():
             title = str(db.session.get(model, pk))
         assert f">{title}<" not in listing.get_data(as_text=True), f"{actor} lists {name}"
+        counted = client.get(f"/{res}/list/count/")  # the count a list may ask for later
+        if listing.status_code == 200:
+            shown = RECORD_COUNT.search(listing.get_data(as_text=True))
+            assert counted.status_code == 200 and shown, f"{actor} counts {res}"
+            assert str(counted.json["count"]) == shown.group(1), f"{actor} counts {name}"
+        else:
+            assert counted.status_code in (302, 403), f"{actor} counts {res}"
         for url in (f"/{res}/show/{pk}", f"/{res}/edit/{pk}"):
             assert client.get(url).status_code in (302, 403, 404), f"{actor} opens {url}"
         edited = client.post(f"/{res}/edit/{pk}", data={"name": "被改了", "csrf_token": token})
