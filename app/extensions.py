@@ -23,6 +23,8 @@ for the data.
 
 from __future__ import annotations
 
+import contextlib
+import logging
 import os
 from typing import Any
 
@@ -31,9 +33,10 @@ from flask_appbuilder import Model
 from flask_appbuilder.models.sqla.base import SQLA
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine
-from sqlalchemy.exc import DisconnectionError
+from sqlalchemy.exc import DisconnectionError, SQLAlchemyError
 
 db = SQLA(model_class=Model)
+log = logging.getLogger(__name__)
 
 #: psycopg's ``prepare_threshold``: executions before it prepares a statement by itself
 #: (``None`` would also refuse the statements that ask, see :data:`PREPARED`)
@@ -124,14 +127,22 @@ def _transaction_over(conn: Connection) -> None:
 
 def _commit_reads(error: BaseException | None) -> None:
     """At the end of a request: COMMIT the ORM session's transaction when it ran only
-    SELECTs and holds no unsaved change; anything else is rolled back as before."""
+    SELECTs and holds no unsaved change; anything else is rolled back as before. The
+    response is made by then: a failed COMMIT of reads is rolled back and logged, never
+    turned into an error page."""
     if error is not None or not db.session.registry.has():
         return
     session = db.session()
-    if not session.in_transaction() or session.new or session.dirty or session.deleted:
-        return
-    if not session.connection().info.get("tx_wrote"):  # the portal's one database
-        session.commit()
+    if not session.in_transaction() or not session.is_active \
+            or session.new or session.dirty or session.deleted:
+        return  # (not active: a failed flush, which only a ROLLBACK ends)
+    try:
+        if not session.connection().info.get("tx_wrote"):  # the portal's one database
+            session.commit()
+    except SQLAlchemyError:
+        log.warning("the COMMIT of a read-only request failed", exc_info=True)
+        with contextlib.suppress(SQLAlchemyError):
+            session.rollback()
 
 
 def commit_reads(app: Flask) -> None:

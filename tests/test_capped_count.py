@@ -282,3 +282,12 @@ def test_a_search_page_past_its_end_counts_at_once(
     shown, rows, link = _page(_client(app, "cap_street"), LIST, page_DemandView=9,
                               **_search(app, "封顶计数乙"))
     assert shown == str(B_ROWS) and not rows and link is None
+
+
+def test_a_blank_search_counts_at_once(app: Flask, place: dict[str, int],
+                                       capped: None) -> None:
+    # the search form sends its empty rows too: nothing is searched, nothing is pending
+    body = _client(app, "cap_street").get(LIST, query_string=_search(app, "  ")
+                                          ).get_data(as_text=True)
+    assert RECORD_COUNT.search(body).group(1) == "30+ 条"  # type: ignore[union-attr]
+    assert not PENDING.search(body)

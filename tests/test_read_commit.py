@@ -12,6 +12,7 @@ from typing import Any
 from conftest import login
 from flask import Flask
 from sqlalchemy import event, select, text, update
+from sqlalchemy.exc import IntegrityError
 
 from app.extensions import _commit_reads, db
 from app.scoping import system
@@ -108,3 +109,20 @@ def test_the_signed_in_user_is_planned_once_per_connection(app: Flask) -> None:
     # (psycopg prepares what runs through executemany, such as many INSERTs: harmless)
     reads = [statement for statement in kept if statement.lstrip().startswith("SELECT")]
     assert len(reads) == 1 and "FROM ab_user" in reads[0], [r[:70] for r in reads]
+
+
+def test_a_failed_flush_that_was_caught_ends_quietly(app: Flask) -> None:
+    with app.app_context(), system():
+        taken = db.session.scalars(select(Street.id)).first()
+        db.session.remove()
+    assert taken is not None
+    with app.test_request_context(), system():
+        with ends(app) as seen:
+            db.session.add(Street(id=taken, name="重复的编号"))
+            try:
+                db.session.flush()  # refused: the id is taken
+            except IntegrityError:
+                pass  # a view that caught it and answered anyway
+            _commit_reads(None)  # the response is made: no error from here
+            db.session.remove()
+    assert "commit" not in seen, seen

@@ -73,8 +73,15 @@ def count_later(session: Session, filters: Any) -> bool:
     if request.endpoint != f"{getattr(view, 'endpoint', None)}.list" \
             or not hasattr(view, "list_count"):  # its count has an address to come from
         return False
-    return any(isinstance(flt, FilterSubstring) and str(value or "").strip()
+    return any(isinstance(flt, FilterSubstring) and _words(value)
                for flt, value in zip(filters.filters, filters.values, strict=False))
+
+
+def _words(value: Any) -> bool:
+    """Whether a filter's value (FAB keeps a list: the address may repeat an argument)
+    holds anything but blanks."""
+    values = value if isinstance(value, list | tuple) else [value]
+    return any(str(item or "").strip() for item in values)
 
 
 def cap(page: int | None, page_size: int) -> int:
