@@ -27,6 +27,7 @@ from typing import Any, cast
 from flask import has_request_context, request
 from flask_appbuilder.baseviews import BaseModelView
 from flask_babel import format_number
+from flask_babel import gettext as _
 from sqlalchemy import Select, func, literal_column, select
 from sqlalchemy.orm import Query, Session
 
@@ -54,6 +55,17 @@ class CappedCount(int):
     def shown(self) -> str:
         """The cap as the reader's locale writes numbers (``10,000``)."""
         return format_number(self.cap)
+
+    @property
+    def text(self) -> str:
+        """What the list header says: "10,000+ 条"."""
+        return _("%(count)s+ records", count=self.shown)
+
+    @property
+    def title(self) -> str:
+        """Its tooltip: why the count stops there."""
+        return _("Records are counted up to %(count)s only, so that the list opens "
+                 "quickly; the following pages are still there.", count=self.shown)
 
 
 class PendingCount(int):

@@ -12,7 +12,8 @@ from flask import jsonify
 from flask_appbuilder import expose
 from flask_appbuilder.security.decorators import has_access
 from flask_appbuilder.urltools import get_filter_args, get_page_args, get_page_size_args
-from flask_babel import gettext as _
+
+from views.counting import CappedCount
 
 
 class ListCount:
@@ -30,11 +31,7 @@ class ListCount:
         get_filter_args(view._filters)
         filters = view._filters.get_joined_filters(view._base_filters)
         count = view.datamodel.capped_count(filters, page, page_size)
-        capped = bool(getattr(count, "capped", False))
-        shown = count.shown if capped else str(int(count))  # as the list header writes it
-        return jsonify(
-            count=int(count), page=page, pages=-(-int(count) // page_size),
-            text=_("%(count)s+ records", count=shown) if capped else shown,
-            title=_("Records are counted up to %(count)s only, so that the list opens "
-                    "quickly; the following pages are still there.", count=shown)
-            if capped else "")
+        capped = isinstance(count, CappedCount)  # its words as the list header's
+        return jsonify(count=int(count), page=page, pages=-(-int(count) // page_size),
+                       text=count.text if capped else str(int(count)),
+                       title=count.title if capped else "")
