@@ -15,7 +15,7 @@ A substring search on PostgreSQL shows its rows first and its count after
 (:func:`count_later`): the trigram index only finds candidates, so each match is checked in
 the table, and counting 10,000 of them takes 30 ms or more where the page's 20 rows take
 2. The page then reads one row more than it shows; when more rows follow, its count is a
-:class:`PendingCount` and the browser asks the list's ``count/`` address for the capped
+:class:`PendingCount` and the browser asks the list's ``list/count/`` address for the capped
 count (``views.list_count``, ``app/static/js/list_count.js``). On SQLite the FTS5 index
 counts the matches by itself: the count stays on the page.
 """
